@@ -1,0 +1,16 @@
+/**
+ * heapkit — the main entry. Runs in browsers and Node alike: no Node built-ins below this file
+ * (file and gzip reading, the CLI and the benches live behind `heapkit/node` and the `heapkit` command).
+ *
+ * Each area appends its public names here, one `export … from` block per folder.
+ */
+
+// memory/ — linear memory
+export { LinearMemory, PAGE_BYTES, MAX_MEMORY_BYTES } from './memory/linear-memory.js';
+export type { MemoryBacking, LinearMemoryOptions } from './memory/linear-memory.js';
+
+// alloc/ — explicit allocators
+export { HeapError, DoubleFreeError, InvalidFreeError, HeapCorruptionError } from './alloc/errors.js';
+export type { Errno } from './alloc/errors.js';
+export type { Allocator, HeapStats, HeapViolation } from './alloc/allocator.js';
+export type { HeapOptions, AllocatorConfig, FreeIndexKind, FitPolicy, ListOrder, CoalescePolicy } from './alloc/options.js';
