@@ -3,8 +3,9 @@
  * One import line and one list entry per command module in `commands/`.
  */
 import type { Command } from 'commander';
+import { registerRecord } from './commands/record.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerRecord];
