@@ -14,3 +14,8 @@ export { HeapError, DoubleFreeError, InvalidFreeError, HeapCorruptionError } fro
 export type { Errno } from './alloc/errors.js';
 export type { Allocator, HeapStats, HeapViolation } from './alloc/allocator.js';
 export type { HeapOptions, AllocatorConfig, FreeIndexKind, FitPolicy, ListOrder, CoalescePolicy } from './alloc/options.js';
+export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAllocatorName, registerAllocatorFamily } from './alloc/create.js';
+export type { AllocatorFamily, AttachOptions } from './alloc/create.js';
+export { BlockHeap } from './alloc/block-heap.js';
+export type { BlockHeapConfig } from './alloc/block-heap.js';
+export { PRESETS } from './alloc/presets.js';

@@ -81,7 +81,8 @@ export class LinearMemory {
   onGrow: ((mem: LinearMemory) => void) | null = null;
 
   private _brk: number;
-  private readonly owned: boolean;
+  /** True when the memory made its own buffer (so bytes never used are known to be zero). */
+  readonly owned: boolean;
 
   constructor(opts: LinearMemoryOptions = {}) {
     const base = opts.base ?? 0;

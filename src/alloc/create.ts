@@ -1,0 +1,92 @@
+/**
+ * create.ts — the public way to get a heap: `createHeap`, `attachHeap`, `allocatorNames`, `describeAllocator`.
+ * Dispatches to the allocator families by preset name (create) or by the magic word at the heap's base (attach).
+ */
+import type { Allocator } from './allocator.js';
+import { BlockHeap } from './block-heap.js';
+import { HeapCorruptionError, hex } from './errors.js';
+import type { HeapOptions } from './options.js';
+import { DEFAULT_ALLOCATOR, PRESETS, resolveConfig } from './presets.js';
+import { LinearMemory, type MemoryBacking } from '../memory/linear-memory.js';
+
+/** A family of allocators with its own layout (the boundary-tag engine is built in; others register). */
+export interface AllocatorFamily {
+  /** Magic word the family writes at the heap's base. */
+  magic: number;
+  /** Preset names this family answers to, with their descriptions. */
+  presets: Record<string, string>;
+  create(memory: LinearMemory, name: string, align: 8 | 16): Allocator;
+  attach(memory: LinearMemory): Allocator;
+}
+
+const families: AllocatorFamily[] = [];
+let defaultName = DEFAULT_ALLOCATOR;
+
+/** Adds an allocator family (used by the fast and shared allocators). Its presets join `allocatorNames`. */
+export function registerAllocatorFamily(family: AllocatorFamily, opts: { makeDefault?: string } = {}): void {
+  families.push(family);
+  for (const name of Object.keys(family.presets)) if (!allocatorNames.includes(name)) allocatorNames.push(name);
+  if (opts.makeDefault !== undefined) defaultName = opts.makeDefault;
+}
+
+/** Names of every preset allocator, the lectures' designs first. */
+export const allocatorNames: string[] = Object.keys(PRESETS);
+
+/** The name `createHeap()` uses when no allocator is given. */
+export function defaultAllocatorName(): string {
+  return defaultName;
+}
+
+/** One line describing a preset, or undefined for an unknown name. */
+export function describeAllocator(name: string): string | undefined {
+  if (PRESETS[name]) return PRESETS[name].description;
+  for (const f of families) if (f.presets[name] !== undefined) return f.presets[name];
+  return undefined;
+}
+
+/** Options of `attachHeap` beyond the memory. */
+export interface AttachOptions {
+  /** Where the heap starts in the memory (as given to `createHeap`). Default 0. */
+  base?: number;
+  /** Highest address the re-opened heap may grow to. */
+  maxBytes?: number;
+}
+
+function toMemory(opts: { memory?: MemoryBacking | LinearMemory; base?: number; initialBytes?: number; maxBytes?: number }): LinearMemory {
+  if (opts.memory instanceof LinearMemory) return opts.memory;
+  return new LinearMemory({ memory: opts.memory, base: opts.base ?? 0, initialBytes: opts.initialBytes, maxBytes: opts.maxBytes });
+}
+
+/**
+ * Creates (formats) a new heap. `allocator` is a preset name (see `allocatorNames`) or a config object;
+ * `memory` may be an ArrayBuffer, SharedArrayBuffer, WebAssembly.Memory, or a ready `LinearMemory`.
+ * Throws `RangeError` for an unknown preset or an impossible configuration.
+ */
+export function createHeap(opts: Omit<HeapOptions, 'memory'> & { memory?: MemoryBacking | LinearMemory } = {}): Allocator {
+  const align = opts.align ?? 16;
+  if (align !== 8 && align !== 16) throw new RangeError(`align must be 8 or 16, not ${String(align)}`);
+  const a = opts.allocator ?? defaultName;
+  if (typeof a === 'string') {
+    const preset = PRESETS[a];
+    if (preset) return BlockHeap.format(toMemory(opts), resolveConfig(preset.config, align), a, preset.id);
+    for (const f of families) if (f.presets[a] !== undefined) return f.create(toMemory(opts), a, align);
+    throw new RangeError(`unknown allocator '${a}'; known: ${allocatorNames.join(', ')}`);
+  }
+  return BlockHeap.format(toMemory(opts), resolveConfig(a, align), 'custom', 0);
+}
+
+/**
+ * Re-opens a heap whose state lives in `memory` (saved and restored, or handed to a worker).
+ * Reads the magic word at `base` to find the allocator; throws `HeapCorruptionError` when there is no heap.
+ */
+export function attachHeap(memory: MemoryBacking | LinearMemory, opts: AttachOptions = {}): Allocator {
+  const mem = memory instanceof LinearMemory ? memory : new LinearMemory({ memory, base: opts.base ?? 0, maxBytes: opts.maxBytes });
+  const found = BlockHeap.readConfig(mem);
+  if (found !== null) {
+    const name = Object.keys(PRESETS).find((k) => PRESETS[k].id === found.presetId) ?? 'custom';
+    return BlockHeap.attach(mem, name);
+  }
+  const magic = mem.u32.length > mem.base >>> 2 ? mem.u32[mem.base >>> 2] : 0;
+  for (const f of families) if (f.magic === magic) return f.attach(mem);
+  throw new HeapCorruptionError(`no heapkit heap at ${hex(mem.base)} (magic word ${hex(magic)})`, mem.base);
+}
