@@ -426,13 +426,19 @@ export class BlockHeap implements Allocator, IndexHost {
       return 0;
     }
     // Above the break, memory this heap owns is still zero (the heap never shrinks). A block carved
-    // from there by this malloc holds only the index words extend() wrote at its start: zero those
-    // and whatever lay below the old break; skip the rest.
+    // from there by this malloc holds only what extend() wrote while it was free: index words at its
+    // start and the footer at its end. Zero those and whatever lay below the old break; skip the rest.
     const fresh = this.m[this.hcb + H_ZERO_FROM] !== 0 ? this.memory.brk : 0xffffffff;
     const p = this.malloc(total);
     if (p === 0) return 0;
     const end = p + total;
-    this.memory.u8.fill(0, p, end <= fresh ? end : Math.min(end, Math.max(fresh, p + 24)));
+    const u8 = this.memory.u8;
+    if (end <= fresh) u8.fill(0, p, end);
+    else {
+      const blockEnd = p - HDR + (this.m[(p - HDR) >>> 2] & ~FLAGS);
+      u8.fill(0, p, Math.min(end, Math.max(fresh, p + 24)));
+      u8.fill(0, Math.max(p, blockEnd - 4), end);
+    }
     return p;
   }
 
