@@ -63,4 +63,10 @@ export interface Allocator {
   checkHeap(): HeapViolation[];
   /** Figures of the heap now. */
   stats(): HeapStats;
+  /**
+   * Calls `fn` for every block in address order: block address (its header), size in bytes (header
+   * included) and whether it is allocated. For visualizers and metrics; optional (allocators whose
+   * small blocks have no headers may omit it).
+   */
+  walk?(fn: (block: number, size: number, allocated: boolean) => void): void;
 }
