@@ -19,3 +19,7 @@ export type { AllocatorFamily, AttachOptions } from './alloc/create.js';
 export { BlockHeap } from './alloc/block-heap.js';
 export type { BlockHeapConfig } from './alloc/block-heap.js';
 export { PRESETS } from './alloc/presets.js';
+
+// check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics
+export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder } from './check/index.js';
+export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions } from './check/index.js';
