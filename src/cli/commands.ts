@@ -3,9 +3,13 @@
  * One import line and one list entry per command module in `commands/`.
  */
 import type { Command } from 'commander';
+import { registerUi } from './commands/ui.js';
 import { registerRecord } from './commands/record.js';
+import { registerBench } from './commands/bench.js';
+import { registerReplay } from './commands/replay.js';
+import { registerAllocators } from './commands/allocators.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRecord];
+export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi];
