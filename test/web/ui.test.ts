@@ -1,0 +1,179 @@
+/**
+ * ui.test.ts — the web visualizer in a real browser (Debian's Chromium via playwright-core): what is drawn
+ * must match the library's heap at that step, for one and two allocators; COOP/COEP headers; screenshots.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createHeap } from '../../src/alloc/create.js';
+import { readTraceFileSync } from '../../src/node/read-trace.js';
+import { HeapStepper } from '../../src/report/stepper.js';
+import { startUiServer, type UiServer } from '../../src/cli/commands/ui.js';
+import { ARTIFACTS, CHROMIUM, ensureWebBuilt, launchChromium } from './browser.js';
+
+const hasChromium = existsSync(CHROMIUM);
+const skip = hasChromium ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`;
+
+let server: UiServer;
+let browser: BrowserContext;
+
+before(async () => {
+  ensureWebBuilt();
+  server = await startUiServer({ port: 0 });
+  if (hasChromium) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const TRACE_FILES: Record<string, string> = {
+  'amptjp-bal': 'traces/malloclab/amptjp-bal.rep',
+  'random-bal': 'traces/malloclab/random-bal.rep',
+  'short1-bal': 'traces/malloclab/short1-bal.rep',
+  'binary-bal': 'traces/malloclab/binary-bal.rep',
+};
+
+/** Block addresses (hex, as the page writes them) of `allocator`'s heap after `step` ops, by the library. */
+function libraryBlocks(trace: string, allocator: string, step: number): string[] {
+  const t = readTraceFileSync(TRACE_FILES[trace]!);
+  const s = new HeapStepper(t, () => createHeap({ allocator }));
+  s.seek(step);
+  return s.blocks().map((b) => '0x' + b.addr.toString(16).padStart(6, '0'));
+}
+
+async function drawn(page: Page, pane: 'A' | 'B'): Promise<string[]> {
+  return page.locator(`.pane[data-pane="${pane}"] [data-block]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-block')!));
+}
+
+async function open(query = ''): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url + query);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  return page;
+}
+
+const stepOf = (page: Page): number => Number(new URL(page.url()).searchParams.get('step'));
+
+test('the server sends the cross-origin-isolation headers and serves the app', async () => {
+  const r = await fetch(server.url);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('cross-origin-opener-policy'), 'same-origin');
+  assert.equal(r.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  assert.match(await r.text(), /<title>heapkit/);
+  const missing = await fetch(server.url + 'nope.js');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  const escape = await fetch(server.url + '..%2f..%2fpackage.json');
+  assert.notEqual(escape.status, 200);
+});
+
+test('first screen: the default trace is drawn, one element per heap block, cross-origin isolated', { skip }, async () => {
+  const page = await open();
+  assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+  assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'function');
+  const url = new URL(page.url());
+  const trace = url.searchParams.get('trace')!;
+  const a = url.searchParams.get('a')!;
+  const b = url.searchParams.get('b')!;
+  const step = stepOf(page);
+  assert.ok(step > 0, 'the first screen shows a heap with blocks in it');
+  const A = await drawn(page, 'A');
+  assert.ok(A.length > 10);
+  assert.deepEqual(A, libraryBlocks(trace, a, step));
+  assert.deepEqual(await drawn(page, 'B'), libraryBlocks(trace, b, step));
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-default.png') });
+  await page.close();
+});
+
+test('pick a trace, step with keys and buttons: drawn blocks follow the library step by step', { skip }, async () => {
+  const page = await open();
+  await page.selectOption('#trace', 'random-bal');
+  await page.selectOption('#allocA', 'implicit-first');
+  await page.selectOption('#allocB', 'none');
+  assert.equal(stepOf(page), 0);
+  assert.equal(await page.locator('.pane').count(), 1);
+  await page.locator('body').press('ArrowRight');
+  await page.locator('body').press('ArrowRight');
+  await page.click('#fwd');
+  assert.equal(stepOf(page), 3);
+  assert.deepEqual(await drawn(page, 'A'), libraryBlocks('random-bal', 'implicit-first', 3));
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('PageDown');
+  assert.equal(stepOf(page), 1103);
+  assert.deepEqual(await drawn(page, 'A'), libraryBlocks('random-bal', 'implicit-first', 1103));
+  await page.keyboard.press('ArrowLeft'); // backwards replays from the start
+  assert.deepEqual(await drawn(page, 'A'), libraryBlocks('random-bal', 'implicit-first', 1102));
+  // scrub
+  await page.locator('#scrub').fill('2500');
+  assert.equal(stepOf(page), 2500);
+  assert.deepEqual(await drawn(page, 'A'), libraryBlocks('random-bal', 'implicit-first', 2500));
+  // play a few frames, then pause
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => Number(new URL(location.href).searchParams.get('step')) > 2520);
+  await page.keyboard.press('Space');
+  const s = stepOf(page);
+  assert.deepEqual(await drawn(page, 'A'), libraryBlocks('random-bal', 'implicit-first', s));
+  await page.close();
+});
+
+test('two allocators side by side on one trace, hover a block, URL restores the view', { skip }, async () => {
+  const page = await open('?trace=amptjp-bal&a=implicit-best&b=segregated&step=2000');
+  assert.equal(await page.locator('.pane').count(), 2);
+  const A = await drawn(page, 'A');
+  const B = await drawn(page, 'B');
+  assert.deepEqual(A, libraryBlocks('amptjp-bal', 'implicit-best', 2000));
+  assert.deepEqual(B, libraryBlocks('amptjp-bal', 'segregated', 2000));
+  assert.notDeepEqual(A, B, 'different allocators place blocks differently');
+  assert.equal(await page.locator('.curves svg').count() >= 3, true);
+  // hover an allocated block: address, size, id and history
+  const g = page.locator('.pane[data-pane="A"] g.blk.allocated').nth(5);
+  const addr = await g.getAttribute('data-block');
+  await g.locator('rect').first().hover({ force: true });
+  const tip = page.locator('#tip');
+  await tip.waitFor({ state: 'visible' });
+  const text = await tip.innerText();
+  assert.match(text, new RegExp(`allocated block at ${addr}`));
+  assert.match(text, /id \d+/);
+  assert.match(text, /history: a \d+@\d+/);
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-compare-hover.png') });
+  // swap with x
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('x');
+  const u = new URL(page.url());
+  assert.equal(u.searchParams.get('a'), 'segregated');
+  assert.equal(u.searchParams.get('b'), 'implicit-best');
+  assert.deepEqual(await drawn(page, 'A'), B);
+  await page.close();
+});
+
+test('a heap with thousands of blocks is drawn on a canvas carrying the block count', { skip }, async () => {
+  const page = await open('?trace=binary-bal&a=implicit-first&b=none&step=8000');
+  const count = await page.locator('.pane[data-pane="A"] canvas[data-blocks]').getAttribute('data-blocks');
+  assert.equal(Number(count), libraryBlocks('binary-bal', 'implicit-first', 8000).length);
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-canvas-binary.png') });
+  await page.close();
+});
+
+test('a dropped-in user trace is parsed and drawn', { skip }, async () => {
+  const page = await open();
+  const dir = mkdtempSync(join(tmpdir(), 'heapkit-ui-'));
+  const file = join(dir, 'mine.rep');
+  writeFileSync(file, '0\n3\n5\n1\na 0 100\na 1 2000\na 2 30\nf 1\nr 0 500\n');
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('trace') === 'user:mine');
+  await page.keyboard.press('End');
+  assert.equal(stepOf(page), 5);
+  const t = (await import('../../src/trace/parse.js')).parseTrace('0\n3\n5\n1\na 0 100\na 1 2000\na 2 30\nf 1\nr 0 500\n');
+  const s = new HeapStepper(t, () => createHeap({ allocator: new URL(page.url()).searchParams.get('a')! }));
+  s.seek(5);
+  assert.equal((await drawn(page, 'A')).length, s.blocks().length);
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-user-trace.png') });
+  await page.close();
+});
