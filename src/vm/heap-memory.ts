@@ -16,7 +16,7 @@
  * ```
  * - **Creation** (`process.heapMemory()`) materialises the view: every present heap page's frame is
  *   copied in, absent pages read as zeros. No fault is taken and no frame is allocated or copied.
- * - **Write-back** (`sync()`; implicitly before `fork`, `munmap`, `mprotect` and a shrinking `brk`): each
+ * - **Write-back** (`sync()`; implicitly before `fork` and `mprotect`): each
  *   heap page whose view bytes differ from what the page table maps (its frame, or zeros for a page never
  *   touched) is written through the page table, exactly like a store: demand-zero fault, COW fault (copy
  *   the shared frame, or re-enable writes if the count is 1), or a SegmentationFault with the address of
@@ -28,7 +28,8 @@
  *   allocator keeps its state in the buffer, `attachHeap(child.heapMemory())` resumes the same heap in
  *   the child; from then on the two heaps diverge and only the pages each one changes get copied.
  * - **Growth**: `sbrk`/`setBrk` on the view move the process's break (new pages are demand-zero heap
- *   area); a shrink unmaps the pages above the new break and zeroes their view bytes.
+ *   area); a shrink, like `munmap` of heap pages, discards the pages (their view bytes become zeros, unsynced
+ *   changes there are dropped, as the pages no longer exist).
  * - The process's own `load*`/`store*` on heap addresses go to this view too (permission-checked against
  *   the areas), so both paths agree without a sync.
  * Limits: reads through the view are not protection-checked (the view holds a copy); protection
@@ -86,7 +87,6 @@ export class HeapMemory extends LinearMemory {
   override setBrk(addr: number): boolean {
     const old = this.brk;
     if (!(addr >= this.base) || addr > this.maxBytes) return false;
-    if (addr < old) this.sync();
     if (!this.pager.moveBreak(addr)) return false;
     if (!super.setBrk(addr)) {
       this.pager.moveBreak(old);

@@ -498,11 +498,13 @@ export class Process implements HeapPager {
     return start;
   }
 
-  /** Unmaps every page in `[addr, addr + length)` (page aligned), splitting areas that straddle the bounds. Unmapped holes are fine. */
+  /**
+   * Unmaps every page in `[addr, addr + length)` (page aligned), splitting areas that straddle the bounds.
+   * Unmapped holes are fine. Heap-view bytes in the range are discarded (they read as zeros afterwards).
+   */
   munmap(addr: number, length: number): void {
     this.alive();
     this.checkRange('munmap', addr, length);
-    if (this.view !== null && addr < this.view.u8.length) this.view.sync();
     this.unmapRange(addr, addr + length);
     this.k.events.log('unmap', this.pid, addr, length);
   }
@@ -542,6 +544,8 @@ export class Process implements HeapPager {
    * must be mapped (else OutOfAddressSpaceError, like Linux's ENOMEM); bad arguments throw
    * InvalidArgumentError. Nothing changes when it throws. Pages shared copy-on-write stay write-protected
    * in the page table even when the area becomes writable: the next write still copies.
+   * With a heap view, pending heap writes are synced first, under the old protection (a write the old
+   * protection forbade surfaces here as a SegmentationFault, and the protection is not changed).
    */
   mprotect(addr: number, length: number, prot: Prot): void {
     this.alive();
