@@ -70,6 +70,10 @@ const CLASS_ALIGN_MAX = 64;
 /**
  * A handle onto a shared heap, bound to one worker slot. Use one handle per worker (thread);
  * pointers are byte offsets into `buffer` and are valid in every worker attached to it.
+ *
+ * Growth: the buffer grows in place, but this handle's `memory.u8`/`u32`… views keep the length
+ * they had. Its own calls re-bind them when needed; before touching the bytes of a block received
+ * from another worker, call `heap.memory.refresh()` if the block ends beyond `heap.memory.capacity`.
  */
 export class SharedHeap implements Allocator {
   /** Always `'shared'`. */

@@ -33,11 +33,11 @@ import { mutexLock, mutexUnlock } from './mutex.js';
  * page's index, or 0 when the heap cannot grow that far.
  */
 export function acquirePages(mem: LinearMemory, n: number, headKind: number, headArg: number, tailKind: number): number {
-  mem.refresh();
-  let u32 = mem.u32;
   mutexLock(mem.i32, H_LOCK);
   let first = 0;
   try {
+    mem.refresh(); // under the lock: another worker may have grown the buffer; every committed page is now in view
+    let u32 = mem.u32;
     const pt = u32[H_PT_OFFSET]! >>> 2;
     const committed = u32[H_COMMITTED]!;
     let free = u32[H_FREE_PAGES]!;
