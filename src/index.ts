@@ -23,3 +23,7 @@ export { PRESETS } from './alloc/presets.js';
 // check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics
 export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder } from './check/index.js';
 export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions } from './check/index.js';
+
+// trace/ — the trace lab: .rep parser, validated and fast replay, metrics (file reading lives in heapkit/node)
+export { parseTrace, TraceParseError, OP_ALLOC, OP_REALLOC, OP_FREE, traceName, replayValidated, REFUSE_SLACK, replayFast, measureThroughput, median, evaluateTrace, timedOutRecord, failedRecord, summarize, geomean, traceSet, scoring, ShadowMap, GRANULE, fillPattern, verifyPattern, patternSeed, patternByte } from './trace/index.js';
+export type { ParseTraceOptions, Trace, ValidateOptions, ValidationReport, ThroughputReport, BenchRecord, EvaluateOptions, AllocatorSummary, Scoring } from './trace/index.js';
