@@ -21,7 +21,7 @@ export type { BlockHeapConfig } from './alloc/block-heap.js';
 export { PRESETS } from './alloc/presets.js';
 
 // check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics
-export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder } from './check/index.js';
+export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder, measureReplay } from './check/index.js';
 export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions } from './check/index.js';
 
 // trace/ — the trace lab: .rep parser, validated and fast replay, metrics (file reading lives in heapkit/node)

@@ -1,6 +1,6 @@
 /**
  * metrics.ts — fragmentation and locality of any `Allocator`, per snapshot and over a replay.
- * Exports `heapSnapshot`, `MetricsRecorder`, `FragmentationSnapshot`, `TimelineSample`, `ReplayMetrics`, `MetricsOptions`.
+ * Exports `heapSnapshot`, `MetricsRecorder`, `measureReplay`, `OpStream`, `FragmentationSnapshot`, `TimelineSample`, `ReplayMetrics`, `MetricsOptions`.
  *
  * Where the heap's bytes go at one moment (Johnstone & Wilson's decomposition):
  * ```
@@ -298,18 +298,31 @@ export class MetricsRecorder {
   /** A block of `n` requested bytes now lives at `p` (after malloc/calloc/realloc returned it). */
   alloc(p: number, n: number): void {
     if (p === 0) return;
-    this.live.set(p, n);
-    this.requested += n;
-    this.usable += this.heap.usableSize(p);
-    this.touch(p, n, 1);
+    this.track(p, n);
     if (this.lastAlloc >= 0) this.distanceSum += Math.abs(p - this.lastAlloc);
     this.lastAlloc = p;
     this.allocations++;
+    this.notePeak();
+  }
+
+  private notePeak(): void {
     if (this.requested > this.peakRequested) {
       this.peakRequested = this.requested;
       this.alignmentAtPeak = this.usable - this.requested;
       this.blocksAtPeak = this.live.size;
     }
+  }
+
+  /** A failed realloc left the block at `p` (of `n` bytes) where it was: count it live again, not as an allocation. */
+  restore(p: number, n: number): void {
+    if (p !== 0) this.track(p, n);
+  }
+
+  private track(p: number, n: number): void {
+    this.live.set(p, n);
+    this.requested += n;
+    this.usable += this.heap.usableSize(p);
+    this.touch(p, n, 1);
   }
 
   /** The block at `p` is about to be freed (or moved by realloc): call before the heap call. */
@@ -381,4 +394,53 @@ export class MetricsRecorder {
       allocations: this.allocations,
     };
   }
+}
+
+/**
+ * The shape of a parsed trace this module needs (structurally `trace/trace.ts`'s `Trace`; check/ sits
+ * below trace/ and does not import it). Op codes: 0 malloc, 1 realloc, 2 free (id -1 = `free(NULL)`).
+ */
+export interface OpStream {
+  length: number;
+  numIds: number;
+  kind: Uint8Array;
+  id: Int32Array;
+  size: Float64Array;
+}
+
+/**
+ * Replays `trace` on `heap` (as the trace lab's fast pass does: a refused request leaves NULL, or the
+ * old block for realloc) while a {@link MetricsRecorder} follows it; `samples` timeline points are
+ * taken evenly (default 100). Returns the replay's figures.
+ */
+export function measureReplay(trace: OpStream, heap: Allocator, opts: MetricsOptions & { samples?: number } = {}): ReplayMetrics {
+  const n = trace.length;
+  const samples = opts.samples ?? 100;
+  const rec = new MetricsRecorder(heap, { pageBytes: opts.pageBytes, sampleEvery: samples > 0 ? Math.max(1, Math.ceil(n / samples)) : 0 });
+  const { kind, id, size } = trace;
+  const ptr = new Float64Array(trace.numIds + 1);
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
+    const v = id[i]!;
+    if (k === 0) {
+      const p = heap.malloc(size[i]!);
+      ptr[v] = p;
+      rec.alloc(p, size[i]!);
+    } else if (k === 1) {
+      const bytes = size[i]!;
+      const old = ptr[v]!;
+      const oldSize = rec.live.get(old);
+      rec.free(old);
+      const q = heap.realloc(old, bytes);
+      if (q !== 0) rec.alloc(q, bytes);
+      else if (bytes !== 0 && oldSize !== undefined) rec.restore(old, oldSize); // refused: the old block stays
+      if (q !== 0 || bytes === 0) ptr[v] = q;
+    } else if (v >= 0) {
+      rec.free(ptr[v]!);
+      heap.free(ptr[v]!);
+      ptr[v] = 0;
+    } else heap.free(0);
+    rec.op();
+  }
+  return rec.finish();
 }
