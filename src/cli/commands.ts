@@ -3,6 +3,7 @@
  * One import line and one list entry per command module in `commands/`.
  */
 import type { Command } from 'commander';
+import { registerReport } from './commands/report.js';
 import { registerUi } from './commands/ui.js';
 import { registerRecord } from './commands/record.js';
 import { registerBench } from './commands/bench.js';
@@ -12,4 +13,4 @@ import { registerAllocators } from './commands/allocators.js';
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi];
+export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi, registerReport];
