@@ -312,7 +312,7 @@ export class ManagedHeap {
     const base = opts.base ?? 8;
     if (!Number.isInteger(maxBytes) || maxBytes < 256 * 1024) throw new RangeError(`createManagedHeap: maxBytes ${maxBytes} is below 256 KiB`);
     this.memory = opts.memory === undefined
-      ? new LinearMemory({ initialBytes: maxBytes, maxBytes: base + maxBytes })
+      ? new LinearMemory({ initialBytes: base + maxBytes, maxBytes: base + maxBytes })
       : new LinearMemory({ memory: opts.memory, base, initialBytes: maxBytes });
     if (this.memory.capacity < base + maxBytes && !this.memory.reserve(base + maxBytes)) {
       throw new GcOutOfMemoryError(`createManagedHeap: the memory cannot back ${maxBytes} bytes from ${hex(base)}`, maxBytes);

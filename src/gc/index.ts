@@ -25,3 +25,5 @@ export { Evacuator } from './copy.js';
 export { verifyHeap } from './verify.js';
 export { runBinaryTrees, runGcBench, bottomUpTree, itemCheck } from './workloads.js';
 export type { WorkloadOutcome } from './workloads.js';
+export { runRandomGraph, graphChecksum } from './random-graph.js';
+export type { RandomGraphOptions, RandomGraphResult } from './random-graph.js';
