@@ -105,3 +105,16 @@ test('heapkit report -o writes a page that opens offline in Chromium with no fet
     await ctx.close();
   }
 });
+
+test('GC pauses are collected from real collectors on a workload and drawn', async () => {
+  const { collectGcPauses } = await import('../../src/report/gc-pauses.js');
+  const sets = collectGcPauses(['mark-sweep', 'semispace'], ['binary-trees'], 10, 256 << 10);
+  assert.equal(sets.length, 2);
+  for (const s of sets) {
+    assert.ok(s.pausesMs.length > 0, `${s.collector} collected`);
+    assert.ok(s.pausesMs.every((x) => x >= 0 && Number.isFinite(x)));
+  }
+  const r = buildReport({ traces: [{ trace: readTraceFileSync(short1), path: short1 }], allocators: ['tlsf'], runs: 1, samples: 10, gc: sets });
+  assert.match(r.html, new RegExp(`semispace: ${sets[1]!.pausesMs.length} pauses`));
+  assert.throws(() => collectGcPauses(['mark-sweep'], ['nope']), /unknown GC workload 'nope'/);
+});

@@ -9,6 +9,8 @@ import { allocatorNames } from '../../alloc/create.js';
 import { readTraceFileSync } from '../../node/read-trace.js';
 import { bundledTracesDir, collectTraceFiles } from '../../node/trace-files.js';
 import { buildReport } from '../../report/build-report.js';
+import { collectGcPauses } from '../../report/gc-pauses.js';
+import { collectorNames } from '../../gc/index.js';
 
 /** Traces a report uses when none are named: small, varied bundled ones. */
 export const DEFAULT_REPORT_TRACES = ['amptjp-bal', 'random-bal', 'binary-bal', 'coalescing-bal', 'realloc-bal'];
@@ -42,7 +44,10 @@ export function registerReport(program: Command): void {
     .requiredOption('-o, --out <file>', 'HTML file to write')
     .option('--runs <n>', 'timed runs per trace and allocator (median reported)', '3')
     .option('--samples <n>', 'points per curve', '300')
-    .action((traces: string[], o: { alloc?: string; out: string; runs: string; samples: string }) => {
+    .option('--gc [collectors]', "also run the GC workloads under these collectors (comma-separated; no value = all) and plot pause histograms")
+    .option('--gc-workload <names>', 'GC workloads: binary-trees, gcbench', 'binary-trees')
+    .option('--gc-scale <n>', 'GC workload size (tree depth)', '12')
+    .action((traces: string[], o: { alloc?: string; out: string; runs: string; samples: string; gc?: string | boolean; gcWorkload: string; gcScale: string }) => {
       const allocators = !o.alloc ? DEFAULT_REPORT_ALLOCATORS : o.alloc === 'all' ? [...allocatorNames] : o.alloc.split(',').map((s) => s.trim()).filter(Boolean);
       for (const a of allocators) if (!allocatorNames.includes(a)) throw new RangeError(`unknown allocator '${a}'; known: ${allocatorNames.join(', ')}`);
       const runs = Number(o.runs);
@@ -53,7 +58,15 @@ export function registerReport(program: Command): void {
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'report [{bar}] {value}/{total} {label}', stream: process.stderr }) : null;
       bar?.start(list.length * allocators.length, 0, { label: '' });
       const t0 = performance.now();
-      const r = buildReport({ traces: list, allocators, runs, samples, onProgress: (done, _t, label) => bar?.update(done, { label }) });
+      const r0 = { traces: list, allocators, runs, samples, onProgress: (done: number, _t: number, label: string) => bar?.update(done, { label }) };
+      let gc;
+      if (o.gc) {
+        const known = collectorNames();
+        const cs = o.gc === true ? known : o.gc.split(',').map((x) => x.trim()).filter(Boolean);
+        for (const c of cs) if (!known.includes(c)) throw new RangeError(`unknown collector '${c}'; known: ${known.join(', ')}`);
+        gc = collectGcPauses(cs, o.gcWorkload.split(','), Number(o.gcScale));
+      }
+      const r = buildReport(gc ? { ...r0, gc } : r0);
       bar?.stop();
       writeFileSync(o.out, r.html);
       process.stderr.write(
