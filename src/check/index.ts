@@ -9,5 +9,5 @@ export type { MemoryReport, MemoryErrorKind, ReportPolicy, DetectedBy } from './
 export { ShadowMap, GRANULE, SHADOW_LEFT_REDZONE, SHADOW_RIGHT_REDZONE, SHADOW_FREED, SHADOW_UNOWNED } from './shadow.js';
 export { classifyLeaks, groupLeaks, findBlock } from './leaks.js';
 export type { LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, LeakTotals, BlockTable } from './leaks.js';
-export { heapSnapshot, MetricsRecorder, measureReplay } from './metrics.js';
+export { heapSnapshot, MetricsRecorder, measureReplay, formatReplayMetrics } from './metrics.js';
 export type { OpStream, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions, HistogramBucket } from './metrics.js';

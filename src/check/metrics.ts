@@ -1,6 +1,6 @@
 /**
  * metrics.ts — fragmentation and locality of any `Allocator`, per snapshot and over a replay.
- * Exports `heapSnapshot`, `MetricsRecorder`, `measureReplay`, `OpStream`, `FragmentationSnapshot`, `TimelineSample`, `ReplayMetrics`, `MetricsOptions`.
+ * Exports `heapSnapshot`, `MetricsRecorder`, `measureReplay`, `formatReplayMetrics`, `OpStream`, `FragmentationSnapshot`, `TimelineSample`, `ReplayMetrics`, `MetricsOptions`.
  *
  * Where the heap's bytes go at one moment (Johnstone & Wilson's decomposition):
  * ```
@@ -443,4 +443,25 @@ export function measureReplay(trace: OpStream, heap: Allocator, opts: MetricsOpt
     rec.op();
   }
   return rec.finish();
+}
+
+function pct(x: number): string {
+  return (x * 100).toFixed(1) + '%';
+}
+
+/** The replay's figures as terminal lines (what `heapkit replay --metrics` prints). */
+export function formatReplayMetrics(m: ReplayMetrics): string[] {
+  const f = m.final;
+  const hist = f.freeHistogram.map((b) => `${b.min}-${b.max}:${b.count}`).join(' ');
+  const ext = m.timeline.map((t) => t.externalFragmentation);
+  const extMax = ext.length > 0 ? Math.max(...ext) : f.externalFragmentation;
+  const extMean = ext.length > 0 ? ext.reduce((a, b) => a + b, 0) / ext.length : f.externalFragmentation;
+  return [
+    `fragmentation (Johnstone & Wilson #4) ${pct(m.fragmentation)} = (high-water ${m.highWater} B − peak requested ${m.peakRequested} B) / peak`,
+    `  overhead at peak: alignment ${m.alignmentAtPeak} B, headers ${m.headerAtPeak} B, metadata ${m.metadataBytes} B, policy waste ${m.policyWaste} B`,
+    `internal   ${f.internalFragmentation} B (${pct(f.internalFragmentationRatio)} of ${f.blockBytes} B in ${f.liveBlocks} live blocks: alignment ${f.alignmentBytes} B + headers ${f.headerBytes} B) at the end`,
+    `external   ${pct(f.externalFragmentation)} at the end (1 − largest free ${f.largestFree} B / free ${f.freeBytes} B); over time mean ${pct(extMean)}, max ${pct(extMax)}`,
+    `free       ${f.freeBlocks} blocks${hist ? ', sizes ' + hist : ''}${f.source === 'live-set' ? ' (approximated from gaps: the allocator has no walk())' : ''}`,
+    `locality   live set touches ${f.pagesTouched} pages of ${f.pageBytes} B, needs ${f.minPages} (spread ${f.pageSpread.toFixed(2)}); mean distance between consecutive allocations ${m.meanAllocDistance.toFixed(0)} B`,
+  ];
 }

@@ -14,6 +14,7 @@ import { replayValidated } from '../../trace/validate.js';
 import type { BenchRecord } from '../../trace/evaluate.js';
 import { DEFAULT_BENCH_MAX_BYTES } from '../../node/bench-job.js';
 import { readTraceFile } from '../../node/read-trace.js';
+import { formatReplayMetrics, measureReplay } from '../../check/metrics.js';
 import { parseAlign, parseAllocList, positive } from './bench.js';
 
 interface ReplayFlags {
@@ -23,6 +24,7 @@ interface ReplayFlags {
   runs: string;
   maxHeap: string;
   checkEvery: string;
+  metrics?: boolean;
 }
 
 /** Adds `heapkit replay` to the program. */
@@ -37,6 +39,7 @@ export function registerReplay(program: Command): void {
     .option('--runs <n>', 'timed fast runs after the validated one (median reported)', '3')
     .option('--max-heap <MiB>', 'heap limit; larger requests are refused', String(DEFAULT_BENCH_MAX_BYTES / 1048576))
     .option('--check-every <n>', 'also run checkHeap() every n ops (0 = only at the end)', '0')
+    .option('--metrics', 'also measure fragmentation (internal, external, free-block histogram, J&W overhead split) and locality on one more replay')
     .action(async (path: string, o: ReplayFlags) => {
       const allocator = parseAllocList(o.alloc ?? defaultAllocatorName())[0]!;
       const align = parseAlign(o.align);
@@ -75,8 +78,9 @@ export function registerReplay(program: Command): void {
         opsDone: v.opsDone,
         validateMs,
       };
+      const metrics = o.metrics ? measureReplay(trace, makeHeap()) : undefined;
       if (o.json) {
-        process.stdout.write(JSON.stringify(record, null, 1) + '\n');
+        process.stdout.write(JSON.stringify(metrics ? { ...record, metrics } : record, null, 1) + '\n');
       } else {
         const verdict = !v.ok ? 'INVALID' : v.refused > 0 ? `valid, ${v.refused} request(s) refused (beyond the ${maxBytes} B heap limit)` : 'valid';
         const lines = [
@@ -88,6 +92,7 @@ export function registerReplay(program: Command): void {
           `throughput ${tp.opsPerSec === null ? '— (not measured: invalid)' : `${(tp.opsPerSec / 1000).toFixed(0)} Kops/s (median of ${tp.runsMs.length} run(s): ${tp.runsMs.map((m) => m.toFixed(1)).join(', ')} ms)`}`,
           `growths    ${v.growths} break moves, ${v.backingGrowths} buffer growths`,
           `stats()    ${v.stats ? Object.entries(v.stats).map(([k, x]) => `${k} ${x}`).join(', ') : '(threw)'}`,
+          ...(metrics ? formatReplayMetrics(metrics) : []),
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }
