@@ -15,10 +15,12 @@
 import type { Allocator, HeapStats, HeapViolation } from '../allocator.js';
 import { DoubleFreeError, HeapCorruptionError, InvalidFreeError, hex, type Errno } from '../errors.js';
 import type { LinearMemory } from '../../memory/linear-memory.js';
-import {
-  ALLOC, CTRL_BYTES, FAST_MAGIC, FL_COUNT, MIN_BLOCK, PAGE, PAGE_CLASSES, PAGE_HDR, PREV_ALLOC, SL, SL_LOG,
-  W_ALIGN, W_END, W_FIRST, W_FLMAP, W_HEADS, W_MAGIC, W_PAGES, W_SLMAP, ctz, CODE_LIVE, CODE_FREED, CODE_SLOT,
-} from './layout.js';
+import * as L from './layout.js';
+
+// Layout constants copied into module-scoped bindings: imported bindings can compile to getters
+// under some loaders, which costs measurably on the hot paths.
+const { ALLOC, CTRL_BYTES, FAST_MAGIC, FL_COUNT, MIN_BLOCK, PAGE, PAGE_CLASSES, PAGE_HDR, PREV_ALLOC, SL, SL_LOG, W_ALIGN, W_END, W_FIRST, W_FLMAP, W_HEADS, W_MAGIC, W_PAGES, W_SLMAP, CODE_LIVE, CODE_FREED, CODE_SLOT } = L;
+
 import { checkFastHeap, fastHeapStats } from './fast-check-heap.js';
 
 /** Blocks examined in the exact size class before taking the next non-empty class (keeps malloc O(1)). */
@@ -53,6 +55,8 @@ export class FastHeap implements Allocator {
   brk: number;
   /** @internal first block */
   first = 0;
+  /** @internal bytes at addresses ≥ max(clean, break) are zero (calloc skips them) */
+  clean = 0;
   /** @internal 2-bit start codes per granule (JS-side) */
   codes: Int32Array;
   /** @internal page per 256-byte chunk (JS-side) */
@@ -100,7 +104,10 @@ export class FastHeap implements Allocator {
     h.rebind();
     h.brk = end;
     h.first = first;
-    h.u8.fill(0, h.ctrl, mem.capacity); // bytes past the break are known zero from here on (calloc relies on it)
+    h.u8.fill(0, h.ctrl, h.brk);
+    // calloc skips zeroing bytes known to be zero: past the break in a buffer the memory made itself,
+    // or past the capacity it had when we formatted it (later growth brings zeroed bytes).
+    h.clean = mem.owned ? h.brk : mem.capacity;
     const u32 = h.u32;
     const cw = h.cw;
     u32[cw + W_MAGIC] = FAST_MAGIC;
@@ -127,6 +134,7 @@ export class FastHeap implements Allocator {
     h.first = u32[h.cw + W_FIRST];
     h.brk = end;
     h.rebind();
+    h.clean = mem.capacity;
     h.growMaps();
     h.rebuildMaps();
     return h;
@@ -185,7 +193,7 @@ export class FastHeap implements Allocator {
       this.lastError = 'ENOMEM';
       return 0;
     }
-    const brk0 = this.brk;
+    const brk0 = this.brk > this.clean ? this.brk : this.clean;
     const p = this.malloc(total);
     if (p === 0) return 0;
     if (this.codeAt(p) === CODE_SLOT) this.u8.fill(0, p, p + total);
@@ -363,10 +371,10 @@ export class FastHeap implements Allocator {
       if (fl + 1 >= FL_COUNT) return 0;
       const fm = u32[cw + W_FLMAP] & (-1 << (fl + 1));
       if (fm === 0) return 0;
-      fl = ctz(fm);
+      fl = 31 - Math.clz32(fm & -fm);
       map = u32[cw + W_SLMAP + fl];
     }
-    return u32[cw + W_HEADS + (fl << SL_LOG) + ctz(map)];
+    return u32[cw + W_HEADS + (fl << SL_LOG) + 31 - Math.clz32(map & -map)];
   }
 
   // ---------------------------------------------------------------- general blocks

@@ -1,0 +1,213 @@
+/**
+ * peers.ts — `npm run bench:peers`: heapkit's allocators against the allocators a JavaScript user could
+ * pick instead (AssemblyScript's TLSF in Wasm, @thi.ng/malloc, `new Uint8Array(n)`, a bump pointer) and
+ * glibc's malloc (native C replay), on the bundled traces: throughput, utilization, high water, validity.
+ *
+ *   node --import tsx bench/peers.ts [TRACES|FOLDERS...] [--peers a,b,...] [--runs N] [--timeout S] [--json]
+ *
+ * Peers: heapkit:<preset> (default fast + the lead's presets), as-tlsf, thi.ng, uint8array, bump, glibc.
+ * Each allocator runs in its own worker thread (fresh JIT feedback), each run in a fresh heap; time is the
+ * replay loop only (traces are parsed first). Every payload's first and last byte carry a tag checked
+ * before each realloc/free. Ratios are geometric means over the traces where both sides are valid.
+ */
+import { Worker } from 'node:worker_threads';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listTraces, loadTrace, type Trace } from './peers-trace.js';
+import type { RunResult } from './peers-worker.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, def: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
+const json = args.includes('--json');
+const runs = Number(opt('--runs', '3'));
+const timeoutS = Number(opt('--timeout', '20'));
+const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes']);
+const roots = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
+const maxBytes = Number(opt('--max-bytes', String(0x7fff0000)));
+
+async function lectureNames(): Promise<string[]> {
+  try {
+    const m = await import('../src/alloc/create.js');
+    return m.allocatorNames.filter((n: string) => !n.startsWith('fast') && !n.startsWith('implicit'));
+  } catch {
+    return [];
+  }
+}
+const defaultPeers = ['heapkit:fast', 'heapkit:fast-nopages', ...(await lectureNames()).map((n) => `heapkit:${n}`), 'as-tlsf', 'thi.ng', 'uint8array', 'bump', 'glibc'];
+const peers = opt('--peers', defaultPeers.join(',')).split(',').filter(Boolean);
+const log = (m: string): void => {
+  if (!json) process.stderr.write(m + '\n');
+};
+
+const work = join(tmpdir(), `heapkit-bench-${process.pid}`);
+mkdirSync(work, { recursive: true });
+
+/** Compiles bench/as/tlsf.ts with asc (-O3, minimal runtime: TLSF heap, no collector). */
+function buildWasm(): string {
+  const out = join(tmpdir(), 'heapkit-as-tlsf.wasm');
+  const src = join(here, 'as', 'tlsf.ts');
+  if (existsSync(out) && statSync(out).mtimeMs > statSync(src).mtimeMs) return out;
+  const asc = join(here, '..', 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+  execFileSync(process.execPath, [asc, src, '--runtime', 'minimal', '-O3', '-o', out], { stdio: 'inherit' });
+  return out;
+}
+
+/** Compiles bench/c/replay.c with the machine's C compiler, or returns null with a note. */
+function buildC(): string | null {
+  const out = join(work, 'replay');
+  const r = spawnSync('cc', ['-O2', '-o', out, join(here, 'c', 'replay.c')], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    log(`glibc: skipped (no working C compiler: ${r.error?.message ?? r.stderr.trim()})`);
+    return null;
+  }
+  return out;
+}
+
+interface Row { trace: string; path: string; set: string; scored: string; peer: string; valid: boolean; timedOut: boolean; refused: number; opsPerSec: number; utilization: number | null; heapHighWater: number; peakLive: number; errors: string[] }
+
+function scoredSet(t: Trace): string {
+  if (t.set === 'malloclab-new') return t.header1 === 1 || t.header1 === 2 ? 'malloclab-new (16 scored)' : t.header1 === 3 ? 'malloclab-new (throughput only)' : 'malloclab-new (unscored)';
+  if (t.set === 'malloclab') return /short[12]/.test(t.name) ? 'classic (short)' : 'classic 11';
+  return t.set;
+}
+
+function runC(bin: string, t: Trace): RunResult {
+  const file = join(work, 'trace.bin');
+  const hdr = new Uint32Array([0x52544b48, t.numIds, t.numOps]);
+  const kpad = (t.numOps + 3) & ~3;
+  const k = new Uint8Array(kpad);
+  k.set(t.kind);
+  writeFileSync(file, Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(k.buffer), Buffer.from(t.id.slice().buffer), Buffer.from(t.size.slice().buffer)]));
+  const r = spawnSync(bin, [file, String(runs)], { encoding: 'utf8', timeout: timeoutS * 1000 * (runs + 1) });
+  if (r.status !== 0) return { opsPerSec: 0, highWater: 0, errors: [r.error ? 'timed out' : `exit ${r.status}: ${r.stderr}`], refused: 0, timedOut: r.error !== undefined, runs: 0 };
+  const o = JSON.parse(r.stdout) as { opsPerSec: number; highWater: number; errors: number; refused: number };
+  return { opsPerSec: o.opsPerSec, highWater: o.highWater, errors: o.errors ? [`${o.errors} damaged payloads or failed requests`] : [], refused: o.refused, timedOut: false, runs };
+}
+
+class PeerWorker {
+  private w: Worker | null = null;
+  constructor(private readonly peer: string, private readonly wasmPath: string) {}
+  private async start(): Promise<Worker> {
+    const entry = new URL('./peers-worker.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    const w = new Worker(boot, { eval: true, workerData: { peer: this.peer, wasmPath: this.wasmPath, maxBytes } });
+    await new Promise<void>((res, rej) => {
+      w.once('message', () => res());
+      w.once('error', rej);
+    });
+    this.w = w;
+    return w;
+  }
+  async run(t: Trace): Promise<RunResult> {
+    const w = this.w ?? (await this.start());
+    const budgetMs = timeoutS * 1000;
+    const trace = { name: t.name, numIds: t.numIds, numOps: t.numOps, kind: t.kind, id: t.id, size: t.size, peakLive: t.peakLive };
+    return new Promise<RunResult>((res) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        void w.terminate();
+        this.w = null;
+        res({ opsPerSec: 0, highWater: 0, errors: ['timed out (hard)'], refused: 0, timedOut: true, runs: 0 });
+      }, budgetMs + 15000);
+      const onMsg = (r: RunResult): void => {
+        cleanup();
+        res(r);
+      };
+      const onErr = (e: Error): void => {
+        cleanup();
+        this.w = null;
+        res({ opsPerSec: 0, highWater: 0, errors: [`worker died: ${e.message}`], refused: 0, timedOut: false, runs: 0 });
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        w.off('message', onMsg);
+        w.off('error', onErr);
+      };
+      w.on('message', onMsg);
+      w.on('error', onErr);
+      w.postMessage({ trace, runs, budgetMs });
+    });
+  }
+  async close(): Promise<void> {
+    if (this.w) await this.w.terminate();
+  }
+}
+
+const files = listTraces(roots.length ? roots : [join(here, '..', 'traces')]);
+log(`loading ${files.length} traces ...`);
+const traces = files.map(loadTrace);
+const wasmPath = peers.includes('as-tlsf') ? buildWasm() : '';
+const cBin = peers.includes('glibc') ? buildC() : null;
+const rows: Row[] = [];
+for (const peer of peers) {
+  if (peer === 'glibc' && cBin === null) continue;
+  const pw = peer === 'glibc' ? null : new PeerWorker(peer, wasmPath);
+  const t0 = Date.now();
+  for (const t of traces) {
+    const r = pw ? await pw.run(t) : runC(cBin!, t);
+    const valid = !r.timedOut && r.errors.length === 0 && r.runs > 0;
+    rows.push({
+      trace: t.name, path: t.path, set: t.set, scored: scoredSet(t), peer, valid, timedOut: r.timedOut, refused: r.refused,
+      opsPerSec: r.opsPerSec, utilization: valid && r.highWater > 0 ? t.peakLive / r.highWater : null, heapHighWater: r.highWater, peakLive: t.peakLive, errors: r.errors,
+    });
+  }
+  await pw?.close();
+  log(`${peer}: ${traces.length} traces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+if (json) {
+  process.stdout.write(JSON.stringify(rows) + '\n');
+} else {
+  report();
+}
+
+function geomean(xs: number[]): number {
+  return xs.length ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : NaN;
+}
+
+function report(): void {
+  const get = (trace: string, path: string, peer: string): Row | undefined => rows.find((r) => r.path === path && r.peer === peer);
+  const short = (p: string): string => p.replace('heapkit:', 'hk:');
+  const cell = (r: Row | undefined): string => {
+    if (!r) return ''.padStart(14);
+    if (r.timedOut) return 'timeout'.padStart(14);
+    if (!r.valid) return 'WRONG'.padStart(14);
+    return `${(r.opsPerSec / 1e6).toFixed(2).padStart(6)} ${r.utilization === null ? '   -  ' : (r.utilization * 100).toFixed(1).padStart(5) + '%'}`.padStart(14);
+  };
+  console.log(`Mops/s and utilization per trace (16-byte alignment, median of ${runs} runs)`);
+  console.log('trace'.padEnd(26) + peers.map((p) => short(p).padStart(14)).join(''));
+  for (const t of traces) console.log(`${t.name.slice(0, 25).padEnd(26)}${peers.map((p) => cell(get(t.name, t.path, p))).join('')}`);
+  const wrong = rows.filter((r) => !r.valid && !r.timedOut);
+  if (wrong.length) {
+    console.log('\nwrong results:');
+    for (const r of wrong) console.log(`  ${r.peer} on ${r.trace}: ${r.errors.slice(0, 2).join('; ')}`);
+  }
+  const sets = [...new Set(rows.map((r) => r.scored))];
+  console.log('\nper peer: geomean Mops/s over its valid traces; mean utilization per set (valid traces only)');
+  console.log('peer'.padEnd(22) + 'geomean'.padStart(9) + sets.map((s) => s.slice(0, 16).padStart(18)).join(''));
+  for (const p of peers) {
+    const mine = rows.filter((r) => r.peer === p && r.valid);
+    const line = sets.map((s) => {
+      const u = mine.filter((r) => r.scored === s && r.utilization !== null).map((r) => r.utilization!);
+      const all = rows.filter((r) => r.peer === p && r.scored === s).length;
+      return u.length ? `${((u.reduce((a, b) => a + b, 0) / u.length) * 100).toFixed(1)}% (${u.length}/${all})`.padStart(18) : ''.padStart(18);
+    });
+    console.log(short(p).padEnd(22) + (geomean(mine.map((r) => r.opsPerSec)) / 1e6).toFixed(2).padStart(9) + line.join(''));
+  }
+  const me = peers[0];
+  console.log(`\n${me} vs each peer: geomean of per-trace throughput ratios (traces valid for both), worst trace, and on real/`);
+  for (const p of peers.slice(1)) {
+    const pairs = traces.map((t) => [get(t.name, t.path, me), get(t.name, t.path, p)] as const).filter(([a, b]) => a?.valid && b?.valid) as [Row, Row][];
+    if (!pairs.length) continue;
+    const ratios = pairs.map(([a, b]) => a.opsPerSec / b.opsPerSec);
+    const worst = pairs.reduce((w, pr, i) => (ratios[i] < w.r ? { r: ratios[i], t: pr[0].trace } : w), { r: Infinity, t: '' });
+    const real = pairs.filter(([a]) => a.set === 'real').map(([a, b]) => a.opsPerSec / b.opsPerSec);
+    const utilPairs = pairs.filter(([a, b]) => a.utilization !== null && b.utilization !== null);
+    const uBetter = utilPairs.filter(([a, b]) => a.utilization! >= b.utilization!).length;
+    console.log(`  vs ${short(p).padEnd(18)} ${geomean(ratios).toFixed(2).padStart(6)}×  over ${String(pairs.length).padStart(3)} traces; worst ${worst.r.toFixed(2)}× (${worst.t}); real/ ${real.length ? geomean(real).toFixed(2) + '×' : '-'}; utilization ≥ peer on ${uBetter}/${utilPairs.length}`);
+  }
+}
