@@ -156,7 +156,7 @@ export class ShadowMap {
       for (let i = r; i < r + 16 && i < sh.length; i++) {
         const v = hex2(sh[i]!);
         if (i === g) line += '[' + v + ']';
-        else line += i === g + 1 ? v : ' ' + v;
+        else line += i === g + 1 && i !== r ? v : ' ' + v; // no space right after ']'
       }
       lines.push(line);
     }

@@ -1,11 +1,13 @@
 /**
  * traces.test.ts — no false positives: a representative sample of the bundled traces replayed through
  * the debug heap (validated replay: every payload filled edge to edge and verified) must give zero
- * reports and a clean heap; and replay metrics on real traces satisfy their accounting identities.
+ * reports and a clean heap; replay metrics on real traces satisfy their accounting identities; and
+ * `heapkit replay --metrics` prints them.
  * The whole bundled suite runs in `npm run check:debug-heap`.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createDebugHeap, createHeap, measureReplay } from '../../src/index.js';
 import { readTraceFileSync } from '../../src/node/read-trace.js';
@@ -75,4 +77,20 @@ describe('replay metrics on bundled traces', () => {
       assert.equal(m.peakRequested + m.alignmentAtPeak + m.headerAtPeak + m.metadataBytes + m.policyWaste, m.highWater);
     });
   }
+});
+
+describe('heapkit replay --metrics', () => {
+  it('prints the metrics in text and includes them in --json', () => {
+    const trace = join(bundledTracesDir(), 'malloclab/short2-bal.rep');
+    const cli = [join(bundledTracesDir(), '..', 'src', 'cli', 'main.ts'), 'replay', trace, '--alloc', 'segregated', '--runs', '1', '--metrics'];
+    const run = (extra: string[]): string => execFileSync(process.execPath, ['--import', 'tsx', ...cli, ...extra], { encoding: 'utf8' });
+    const text = run([]);
+    assert.match(text, /fragmentation \(Johnstone & Wilson #4\)/);
+    assert.match(text, /external +[\d.]+% at the end/);
+    assert.match(text, /locality +live set touches \d+ pages/);
+    const j = JSON.parse(run(['--json'])) as { metrics: { peakRequested: number; final: { source: string }; timeline: unknown[] }; peakLive: number };
+    assert.equal(j.metrics.peakRequested, j.peakLive);
+    assert.equal(j.metrics.final.source, 'walk');
+    assert.ok(j.metrics.timeline.length > 0);
+  });
 });
