@@ -71,7 +71,7 @@ export const allocView: View = {
       <footer class="legend">
         <span><i class="sw req"></i>requested</span><span><i class="sw pad"></i>padding</span>
         <span><i class="sw hdr"></i>header / footer</span><span><i class="sw free"></i>free</span>
-        <span><i class="sw last"></i>last op's block</span>
+        <span><i class="sw hcb"></i>control block (metadata)</span><span><i class="sw last"></i>last op's block</span>
         <span class="keys">keys: ←/→ step · Shift ±100 · PgUp/PgDn ±1000 · Home/End · Space play · [ ] speed · x swap · ? help</span>
       </footer>
       <div id="tip" class="tip" hidden></div>

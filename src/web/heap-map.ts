@@ -6,7 +6,8 @@
  *  0x0040 │hdr│ requested ·····│pad│hdr│ free ···························│ftr│hdr│ req …
  *  0x0440 │… req ····│pad│hdr│ requested ·························│pad│ (beyond break: blank)
  * ```
- * Up to CANVAS_THRESHOLD blocks are SVG groups, one per block, each carrying `data-block` = its address
+ * Bytes between the heap's base and its first block (the allocator's control block) are drawn in grey,
+ * not as a block. Up to CANVAS_THRESHOLD blocks are SVG groups, one per block, each carrying `data-block` = its address
  * (hex) so tests and tools can read what is shown; beyond that the map is one canvas carrying
  * `data-blocks` = the count.
  */
@@ -60,6 +61,7 @@ const FILL: Record<string, string> = {
   pad: '#93c5fd',
   free: '#bbf7d0',
   unk: '#e5e7eb',
+  hcb: '#a8a29e',
 };
 
 /** Calls `fn(x, y, w)` for each row piece of `[s, e)`. */
@@ -88,6 +90,10 @@ export function drawHeapMap(el: HTMLElement, blocks: DrawnBlock[], sc: MapScale,
   for (let r = 0; r < sc.rows; r++) {
     labels.push(`<text x="${LABEL - 6}" y="${r * (ROW_H + GAP) + 11}" text-anchor="end">${hex(sc.base + r * sc.bytesPerRow)}</text>`);
   }
+  // the heap's control block (allocator metadata: list heads, bitmaps) below the first block: drawn, not a block
+  const first = blocks.length > 0 ? blocks[0]!.addr : sc.base;
+  let meta = '';
+  if (first > sc.base) pieces(sc.base, first, sc, (x, y, pw) => (meta += `<rect class="hcb" x="${x.toFixed(2)}" y="${y}" width="${pw.toFixed(2)}" height="${ROW_H}"><title>heap control block: allocator metadata, ${first - sc.base} B</title></rect>`));
   if (blocks.length <= CANVAS_THRESHOLD) {
     const gs: string[] = [];
     for (let i = 0; i < blocks.length; i++) {
@@ -106,7 +112,7 @@ export function drawHeapMap(el: HTMLElement, blocks: DrawnBlock[], sc: MapScale,
     }
     el.innerHTML =
       `<svg class="heapmap" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="heap map, ${blocks.length} blocks">` +
-      `<g class="labels">${labels.join('')}</g>${gs.join('')}</svg>`;
+      `<g class="labels">${labels.join('')}</g><g class="meta">${meta}</g>${gs.join('')}</svg>`;
     const svg = el.firstElementChild as SVGSVGElement;
     svg.addEventListener('mousemove', (ev) => {
       const g = (ev.target as Element).closest('[data-i]');
@@ -130,6 +136,8 @@ export function drawHeapMap(el: HTMLElement, blocks: DrawnBlock[], sc: MapScale,
   ctx.fillStyle = '#64748b';
   ctx.textAlign = 'right';
   for (let r = 0; r < sc.rows; r++) ctx.fillText(hex(sc.base + r * sc.bytesPerRow), LABEL - 6, r * (ROW_H + GAP) + 12);
+  ctx.fillStyle = FILL.hcb!;
+  pieces(sc.base, first, sc, (x, y, pw) => ctx.fillRect(x, y, pw, ROW_H));
   for (const b of blocks) {
     for (const [s, e, cls] of parts(b)) {
       ctx.fillStyle = FILL[cls]!;
