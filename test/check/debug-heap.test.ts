@@ -410,3 +410,30 @@ describe('leaks()', () => {
     assert.deepEqual(h.leaks(), [{ count: 2, bytes: 30 }]);
   });
 });
+
+describe('memory backings', () => {
+  const backings: Array<[string, () => ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory]> = [
+    ['resizable ArrayBuffer', () => new ArrayBuffer(1 << 16, { maxByteLength: 1 << 22 })],
+    ['growable SharedArrayBuffer', () => new SharedArrayBuffer(1 << 16, { maxByteLength: 1 << 22 })],
+    ['WebAssembly.Memory', () => new WebAssembly.Memory({ initial: 1, maximum: 64 })],
+  ];
+  for (const [label, make] of backings) {
+    it(`${label}: growth keeps checked accessors and check() exact`, () => {
+      const h = createDebugHeap({ memory: make() });
+      const ps: number[] = [];
+      for (let i = 0; i < 300; i++) ps.push(h.malloc(1000 + i));
+      assert.ok(h.memory.growths > 0, 'the backing grew');
+      for (const p of ps) h.storeF64(p + 992, p);
+      for (const p of ps) assert.equal(h.loadF64(p + 992), p);
+      assert.deepEqual(h.check(), []);
+      const last = ps[ps.length - 1]!;
+      new Uint8Array(h.buffer)[last + 1299] = 0; // 1299 = the size of the last block
+      const r = only(h.check());
+      assert.equal(r.kind, 'heap-buffer-overflow');
+      assert.equal(r.offset, 1299);
+      for (const p of ps) h.free(p);
+      assert.deepEqual(h.check(), []);
+      assert.deepEqual(h.checkHeap(), []);
+    });
+  }
+});
