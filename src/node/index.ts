@@ -8,3 +8,4 @@ export { runBenchPool, defaultWorkerCount } from './pool.js';
 export type { BenchPoolOptions } from './pool.js';
 export { runBenchJob, DEFAULT_BENCH_MAX_BYTES } from './bench-job.js';
 export type { BenchJob } from './bench-job.js';
+export * from './record/index.js';
