@@ -18,6 +18,7 @@ export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAlloc
 export type { AllocatorFamily, AttachOptions } from './alloc/create.js';
 export { BlockHeap } from './alloc/block-heap.js';
 export type { BlockHeapConfig } from './alloc/block-heap.js';
+export type { FreeIndexView } from './alloc/index/free-index.js';
 export { PRESETS } from './alloc/presets.js';
 
 // check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics

@@ -10,7 +10,7 @@
  */
 import type { Allocator, HeapStats, HeapViolation } from './allocator.js';
 import { DoubleFreeError, HeapCorruptionError, InvalidFreeError, hex, type Errno } from './errors.js';
-import type { FreeIndex, IndexHost } from './index/free-index.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './index/free-index.js';
 import { ExplicitIndex } from './index/explicit.js';
 import { ImplicitIndex } from './index/implicit.js';
 import { SegregatedIndex } from './index/segregated.js';
@@ -558,6 +558,11 @@ export class BlockHeap implements Allocator, IndexHost {
       fn(b, size, (hd & ALLOC) !== 0);
       b += size;
     }
+  }
+
+  /** A picture of the free-block index (lists with their links, or the tree) for visualizers. */
+  freeIndexView(): FreeIndexView {
+    return this.index.view();
   }
 
   stats(): HeapStats {

@@ -88,3 +88,20 @@ describe('checkHeap', () => {
     assert.ok(h.usableSize(small) >= 4000);
   });
 });
+
+describe('freeIndexView', () => {
+  for (const name of allocatorNames) {
+    it(`${name}: shows exactly the free blocks of the heap`, () => {
+      const { h } = heapWithHoles(name);
+      const bh = h as Allocator & { freeIndexView(): import('../../src/index.js').FreeIndexView; walk(fn: (b: number, s: number, a: boolean) => void): void };
+      const free: number[] = [];
+      bh.walk((b, _s, a) => {
+        if (!a) free.push(b);
+      });
+      const v = bh.freeIndexView();
+      if (v.kind === 'implicit') return assert.equal(v.lists, undefined);
+      const shown = v.kind === 'tree' ? v.nodes!.map((n) => n.block) : v.lists!.flatMap((l) => l.blocks);
+      assert.deepEqual([...shown].sort((a, b) => a - b), free);
+    });
+  }
+});

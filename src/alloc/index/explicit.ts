@@ -5,8 +5,8 @@
 import type { HeapViolation } from '../allocator.js';
 import { F_NEXT, FLAGS, H_INDEX_AREA, H_ROVER, MIN_LIST_BLOCK } from '../layout.js';
 import type { FitPolicy, ListOrder } from '../options.js';
-import type { FreeIndex, IndexHost } from './free-index.js';
-import { listCheck, listInsertByAddress, listPush, listRemove } from './lists.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './free-index.js';
+import { listBlocks, listCheck, listInsertByAddress, listPush, listRemove } from './lists.js';
 
 /** A single explicit free list. The head is hcb word `H_INDEX_AREA`; the next-fit rover is `H_ROVER`. */
 export class ExplicitIndex implements FreeIndex {
@@ -27,6 +27,9 @@ export class ExplicitIndex implements FreeIndex {
     this.h.m[this.h.hcb + H_ROVER] = 0;
   }
   attached(): void {}
+  view(): FreeIndexView {
+    return { kind: 'list', lists: [{ label: `free list (${this.order})`, blocks: listBlocks(this.h.m, this.head) }], rover: this.fit === 'next' ? this.h.m[this.h.hcb + H_ROVER] : 0 };
+  }
   coalesced(): void {}
 
   insert(b: number): void {

@@ -7,6 +7,19 @@
  */
 import type { HeapViolation } from '../allocator.js';
 
+/** A picture of a free index for visualizers: its lists in list order, or its tree. */
+export interface FreeIndexView {
+  kind: 'implicit' | 'list' | 'lists' | 'tree';
+  /** For list indexes: each non-empty list with a label (its size range) and its blocks in link order. */
+  lists?: { label: string; blocks: number[] }[];
+  /** For the tree: every node with its children (0 = none). */
+  nodes?: { block: number; left: number; right: number }[];
+  /** For the tree: the root block (0 = empty). */
+  root?: number;
+  /** Next-fit rover, when the policy keeps one (0 = none). */
+  rover?: number;
+}
+
 /** What an index may read of its heap. */
 export interface IndexHost {
   /** The heap's 32-bit view (re-read on every call: growth replaces it). */
@@ -39,4 +52,6 @@ export interface FreeIndex {
   check(free: Map<number, number>, out: HeapViolation[]): void;
   /** Called after the heap was re-opened from its buffer, to rebuild any JS-side state. */
   attached(): void;
+  /** A picture of the index for visualizers (allocates: not for hot paths). */
+  view(): FreeIndexView;
 }

@@ -5,7 +5,7 @@
 import type { HeapViolation } from '../allocator.js';
 import { ALLOC, FLAGS, H_EPILOGUE, H_ROVER, H_START, MIN_LIST_BLOCK } from '../layout.js';
 import type { FitPolicy } from '../options.js';
-import type { FreeIndex, IndexHost } from './free-index.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './free-index.js';
 
 /** Implicit free list with first, next or best fit. The next-fit rover lives in the hcb. */
 export class ImplicitIndex implements FreeIndex {
@@ -21,6 +21,9 @@ export class ImplicitIndex implements FreeIndex {
     this.h.m[this.h.hcb + H_ROVER] = 0;
   }
   insert(): void {}
+  view(): FreeIndexView {
+    return { kind: 'implicit', rover: this.fit === 'next' ? this.h.m[this.h.hcb + H_ROVER] : 0 };
+  }
   remove(): void {}
   attached(): void {}
 

@@ -42,6 +42,13 @@ export function listRemove(m: Uint32Array, head: number, b: number): void {
   if (next !== 0) m[(next + F_PREV) >>> 2] = prev;
 }
 
+/** The blocks of one list in link order (stops after `limit` nodes, so a damaged list cannot loop forever). */
+export function listBlocks(m: Uint32Array, head: number, limit = 1 << 22): number[] {
+  const out: number[] = [];
+  for (let b = m[head]; b !== 0 && out.length < limit; b = m[(b + F_NEXT) >>> 2]) out.push(b);
+  return out;
+}
+
 /**
  * Checks one list: links agree both ways, no cycle, every node is a free block of the heap (in `free`),
  * seen only once overall (`seen`), optionally address-ordered, and accepted by `fits(size)`. Returns the node count.

@@ -12,8 +12,8 @@
 import type { HeapViolation } from '../allocator.js';
 import { F_NEXT, FLAGS, H_INDEX_AREA, MIN_LIST_BLOCK } from '../layout.js';
 import type { FitPolicy, ListOrder } from '../options.js';
-import type { FreeIndex, IndexHost } from './free-index.js';
-import { listCheck, listInsertByAddress, listPush, listRemove } from './lists.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './free-index.js';
+import { listBlocks, listCheck, listInsertByAddress, listPush, listRemove } from './lists.js';
 
 const SMALL_LIMIT = 1024;
 const CLASSES = 64 + 22; // 0..63 small (16-byte steps), 64..85 powers of two 2^10 .. 2^31
@@ -44,6 +44,15 @@ export class SegregatedIndex implements FreeIndex {
     this.h.m.fill(0, this.heads, this.heads + this.words);
   }
   attached(): void {}
+  view(): FreeIndexView {
+    const lists: { label: string; blocks: number[] }[] = [];
+    for (let c = 0; c < CLASSES; c++) {
+      if (this.h.m[this.heads + c] === 0) continue;
+      const label = c < 64 ? `${c * 16}–${c * 16 + 15} B` : `${2 ** (c - 54)}–${2 ** (c - 53) - 1} B`;
+      lists.push({ label, blocks: listBlocks(this.h.m, this.heads + c) });
+    }
+    return { kind: 'lists', lists };
+  }
   coalesced(): void {}
 
   insert(b: number, size: number): void {

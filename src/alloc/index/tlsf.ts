@@ -13,8 +13,8 @@
  */
 import type { HeapViolation } from '../allocator.js';
 import { H_INDEX_AREA, MIN_LIST_BLOCK } from '../layout.js';
-import type { FreeIndex, IndexHost } from './free-index.js';
-import { listCheck, listPush, listRemove } from './lists.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './free-index.js';
+import { listBlocks, listCheck, listPush, listRemove } from './lists.js';
 
 const SL_LOG = 5;
 const SL = 1 << SL_LOG;
@@ -47,6 +47,15 @@ export class TlsfIndex implements FreeIndex {
     this.h.m.fill(0, this.flMap, this.flMap + this.words);
   }
   attached(): void {}
+  view(): FreeIndexView {
+    const lists: { label: string; blocks: number[] }[] = [];
+    for (let k = 0; k < FL * SL; k++) {
+      if (this.h.m[this.heads + k] === 0) continue;
+      const blocks = listBlocks(this.h.m, this.heads + k);
+      lists.push({ label: `fl ${k >>> SL_LOG}, sl ${k & (SL - 1)} (≥ ${this.h.m[blocks[0] >>> 2] & ~7} B…)`, blocks });
+    }
+    return { kind: 'lists', lists };
+  }
   coalesced(): void {}
 
   insert(b: number, size: number): void {

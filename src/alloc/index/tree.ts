@@ -22,7 +22,7 @@
  */
 import type { HeapViolation } from '../allocator.js';
 import { FLAGS, H_INDEX_AREA, T_HEIGHT, T_LEFT, T_PARENT, T_RIGHT } from '../layout.js';
-import type { FreeIndex, IndexHost } from './free-index.js';
+import type { FreeIndex, FreeIndexView, IndexHost } from './free-index.js';
 
 /** AVL tree of free blocks keyed by (size, address); the root is hcb word `H_INDEX_AREA`. */
 export class TreeIndex implements FreeIndex {
@@ -39,6 +39,20 @@ export class TreeIndex implements FreeIndex {
     this.h.m[this.root] = 0;
   }
   attached(): void {}
+  view(): FreeIndexView {
+    const m = this.h.m;
+    const nodes: { block: number; left: number; right: number }[] = [];
+    const stack = m[this.root] !== 0 ? [m[this.root]] : [];
+    while (stack.length > 0 && nodes.length < 1 << 22) {
+      const n = stack.pop()!;
+      const left = m[(n + T_LEFT) >>> 2];
+      const right = m[(n + T_RIGHT) >>> 2];
+      nodes.push({ block: n, left, right });
+      if (left !== 0) stack.push(left);
+      if (right !== 0) stack.push(right);
+    }
+    return { kind: 'tree', nodes, root: m[this.root] };
+  }
   coalesced(): void {}
 
   private less(m: Uint32Array, a: number, b: number): boolean {
