@@ -21,6 +21,14 @@ export type { BlockHeapConfig } from './alloc/block-heap.js';
 export type { FreeIndexView } from './alloc/index/free-index.js';
 export { PRESETS } from './alloc/presets.js';
 
+// alloc/fast, alloc/offset, typed views — the fast allocator, the out-of-band offset allocator, typed arrays over blocks
+export { createFastHeap, attachFastHeap, FAST_MAGIC, FastHeap, fastAllocatorFamily } from './alloc/fast/index.js';
+export type { FastHeapOptions } from './alloc/fast/index.js';
+export { createOffsetAllocator, OffsetAllocator } from './alloc/offset/index.js';
+export type { OffsetAllocatorOptions, MoveCallback } from './alloc/offset/index.js';
+export { allocTyped, viewOf } from './alloc/typed-views.js';
+export type { TypedArrayConstructor, TypedArrayOf } from './alloc/typed-views.js';
+
 // check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics
 export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder, measureReplay } from './check/index.js';
 export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions } from './check/index.js';
