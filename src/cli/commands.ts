@@ -9,8 +9,9 @@ import { registerRecord } from './commands/record.js';
 import { registerBench } from './commands/bench.js';
 import { registerReplay } from './commands/replay.js';
 import { registerAllocators } from './commands/allocators.js';
+import { registerGc } from './commands/gc.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi, registerReport];
+export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi, registerReport, registerGc];

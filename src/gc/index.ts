@@ -27,3 +27,5 @@ export { runBinaryTrees, runGcBench, bottomUpTree, itemCheck } from './workloads
 export type { WorkloadOutcome } from './workloads.js';
 export { runRandomGraph, graphChecksum } from './random-graph.js';
 export type { RandomGraphOptions, RandomGraphResult } from './random-graph.js';
+export { runGcWorkload, gcWorkloadNames } from './run.js';
+export type { GcRunRecord, GcWorkloadName } from './run.js';
