@@ -48,7 +48,9 @@ export interface MemoryReport {
 /**
  * What the debug heap does with a report: keep it for `check()` (`'collect'`, the default), also
  * print it with `console.error` (`'log'`), throw a {@link MemoryAccessError} (`'throw'`), or hand it to a
- * function (and keep it). Bad frees throw their typed errors under every policy.
+ * function (and keep it). Bad frees throw their typed errors under every policy. Under `'throw'`, a
+ * free or realloc that finds damaged redzones throws before releasing the block (it stays live, its
+ * canaries repaired), and `check()` throws one error carrying every report of its scan.
  */
 export type ReportPolicy = 'collect' | 'log' | 'throw' | ((report: MemoryReport) => void);
 
