@@ -5,7 +5,8 @@
  * Phases (the space is walked three times, object by object, sizes read from type and length):
  *  1. (caller) mark everything reachable;
  *  2. forward: each marked object's word 1 (its size) is replaced by its new address, assigned in address
- *     order from the space's start — so objects keep their relative order (locality preserved);
+ *     order from the space's start — so objects keep their relative order (locality preserved); each run
+ *     of dead objects is collapsed into one skip record (header DEAD_RUN, word 1 = next live address);
  *  3. update: every root, every ref field of a marked object (in this space and in `others`, which do not
  *     move) that points into the space is replaced by the target's forwarding word; the remembered set is
  *     rebuilt here when `youngSize > 0` (old objects holding young refs are logged again at their new address);
@@ -17,6 +18,9 @@ import type { ManagedHeap } from './heap.js';
 import { COLOR_MASK, KIND_RECORD, KIND_REF_ARRAY, LOGGED, TYPE_MASK, arraySize } from './object-model.js';
 import { forEachObject } from './mark.js';
 import type { Space } from './space.js';
+
+/** Header of the first object of a run of dead objects during compaction (type id 0: never a real object). */
+const DEAD_RUN = 0x00f0_0000 | 0;
 
 /**
  * Compacts `space` (already marked). `others` are non-moving spaces whose marked objects may point into it.
@@ -33,8 +37,11 @@ export function compactSpace(heap: ManagedHeap, space: Space, others: Space[]): 
   const youngSize = heap.youngSize;
   const remember = youngSize > 0;
 
-  // Phase 2: forwarding addresses in word 1 of marked objects.
+  // Phase 2: forwarding addresses in word 1 of marked objects. Each run of dead objects becomes one
+  // "dead run" (header DEAD_RUN, word 1 = address of the next live object or top), so phases 3 and 4
+  // step over garbage in one move instead of object by object.
   let free = start;
+  let runStart = 0;
   for (let p = start; p < top; ) {
     const w = p >>> 2;
     const h = u32[w]!;
@@ -42,11 +49,19 @@ export function compactSpace(heap: ManagedHeap, space: Space, others: Space[]): 
     const k = kindOf[t]!;
     const size = k === KIND_RECORD ? recSize[t]! : arraySize(k, u32[w + 2]!);
     if ((h & COLOR_MASK) !== 0) {
+      if (runStart !== 0) {
+        u32[(runStart >>> 2) + 1] = p;
+        runStart = 0;
+      }
       u32[w + 1] = free;
       free += size;
+    } else if (runStart === 0) {
+      runStart = p;
+      u32[w] = DEAD_RUN;
     }
     p += size;
   }
+  if (runStart !== 0) u32[(runStart >>> 2) + 1] = top;
 
   // Phase 3: update references. Returns true when the object at w holds a young ref after updating.
   const updateFields = (w: number, h: number): boolean => {
@@ -82,6 +97,10 @@ export function compactSpace(heap: ManagedHeap, space: Space, others: Space[]): 
   for (let p = start; p < top; ) {
     const w = p >>> 2;
     const h = u32[w]!;
+    if (h === DEAD_RUN) {
+      p = u32[w + 1]!;
+      continue;
+    }
     const t = h & TYPE_MASK;
     const k = kindOf[t]!;
     const size = k === KIND_RECORD ? recSize[t]! : arraySize(k, u32[w + 2]!);
@@ -121,6 +140,10 @@ export function compactSpace(heap: ManagedHeap, space: Space, others: Space[]): 
   for (let p = start; p < top; ) {
     const w = p >>> 2;
     const h = u32[w]!;
+    if (h === DEAD_RUN) {
+      p = u32[w + 1]!;
+      continue;
+    }
     const t = h & TYPE_MASK;
     const k = kindOf[t]!;
     const size = k === KIND_RECORD ? recSize[t]! : arraySize(k, u32[w + 2]!);

@@ -76,7 +76,7 @@ export interface ManagedHeapOptions {
   initialBytes?: number;
   /** Grow a space after a collection when live data exceeds this fraction of its soft size. Default 0.5. */
   growthFraction?: number;
-  /** Generational: bytes of the nursery's allocation area (eden). Default 4 MiB. */
+  /** Generational: bytes of the nursery's allocation area (eden). Default 16 MiB (like V8's young generation; pauses fall as it grows). */
   nurseryBytes?: number;
   /** Generational: bytes of each of the two survivor spaces. Default nurseryBytes / 4. */
   survivorBytes?: number;

@@ -29,7 +29,8 @@ export function forEachObject(heap: ManagedHeap, space: Space, fn: (p: number) =
     return;
   }
   const bm = space.starts;
-  for (let i = 0; i < bm.length; i++) {
+  const words = Math.min(bm.length, space.bitmapEnd);
+  for (let i = 0; i < words; i++) {
     let bits = bm[i]!;
     while (bits !== 0) {
       const low = bits & -bits;

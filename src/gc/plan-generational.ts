@@ -102,7 +102,7 @@ export function createGenerationalPlan(): GcPlan {
     generational: true,
     barrier: BARRIER_GENERATIONAL,
     setup(heap: ManagedHeap, start: number, end: number): void {
-      const nursery = Math.max(64 * 1024, Math.floor((heap.options.nurseryBytes ?? 4 * 1024 * 1024) / 4096) * 4096);
+      const nursery = Math.max(64 * 1024, Math.floor((heap.options.nurseryBytes ?? 16 * 1024 * 1024) / 4096) * 4096);
       const sb = Math.max(16 * 1024, Math.floor((heap.options.survivorBytes ?? nursery / 4) / 4096) * 4096);
       if (heap.largeObjectBytes > nursery / 4) throw new RangeError(`generational: largeObjectBytes ${heap.largeObjectBytes} must be at most nurseryBytes / 4 (${nursery / 4})`);
       if (start + nursery + 2 * sb + 64 * 1024 > end) throw new RangeError('generational: maxBytes too small for the nursery');

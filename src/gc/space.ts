@@ -52,6 +52,8 @@ export class Space {
   used = 0;
   /** Free list: live objects. */
   objects = 0;
+  /** Free list: one past the highest start-bitmap word ever set (sweeps stop there). */
+  bitmapEnd = 0;
 
   constructor(name: string, kind: number, start: number, end: number, soft: number, allocator: Allocator | null = null) {
     this.name = name;
@@ -82,6 +84,7 @@ export class Space {
     if (p === 0) return 0;
     const i = (p - this.start) >>> 3;
     this.starts[i >>> 5]! |= 1 << (i & 31);
+    if (i >>> 5 >= this.bitmapEnd) this.bitmapEnd = (i >>> 5) + 1;
     this.used += size;
     this.objects++;
     return p;

@@ -16,7 +16,8 @@ export function sweepFreeList(heap: ManagedHeap, space: Space): number {
   const start = space.start;
   const debug = heap.debug;
   let freed = 0;
-  const words = Math.min(bm.length, ((space.end - start) >>> 8) + 1);
+  if (space.objects === 0) return 0;
+  const words = Math.min(bm.length, space.bitmapEnd);
   for (let i = 0; i < words; i++) {
     let bits = bm[i]!;
     if (bits === 0) continue;
