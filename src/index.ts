@@ -29,6 +29,10 @@ export type { OffsetAllocatorOptions, MoveCallback } from './alloc/offset/index.
 export { allocTyped, viewOf } from './alloc/typed-views.js';
 export type { TypedArrayConstructor, TypedArrayOf } from './alloc/typed-views.js';
 
+// alloc/shared — one heap in a SharedArrayBuffer for many workers
+export { createSharedHeap, attachSharedHeap, isSharedHeap, formatSharedHeap, attachSharedMemory, sharedAllocatorFamily, SharedHeap, SHARED_HEAP_MAGIC } from './alloc/shared/index.js';
+export type { SharedHeapOptions, AttachSharedOptions } from './alloc/shared/index.js';
+
 // check/ — diagnostics: debug heap, leak finder, fragmentation and locality metrics
 export { createDebugHeap, DebugHeap, MemoryAccessError, classifyLeaks, groupLeaks, heapSnapshot, MetricsRecorder, measureReplay } from './check/index.js';
 export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, LeakGroup, LeakKind, LeakCheckOptions, LeakCheckResult, FragmentationSnapshot, TimelineSample, ReplayMetrics, MetricsOptions } from './check/index.js';

@@ -42,6 +42,8 @@ export interface TortureOptions {
   seed?: number;
   maxBytes?: number;
   maxHeld?: number;
+  /** Fail (and stop the workers) when the run takes longer than this. Default 45 s. */
+  timeoutMs?: number;
   /** Called after each quiescent check. */
   onRound?: (round: number, liveBlocks: number, heapBytes: number) => void;
 }
@@ -85,9 +87,11 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     const failWith = (msg: string): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(watchdog);
       for (const w of workers) void w.terminate();
       reject(new Error(msg));
     };
+    const watchdog = setTimeout(() => failWith(`timed out after ${o.timeoutMs ?? 45000} ms (a worker hangs or livelocks)`), o.timeoutMs ?? 45000);
     const paused = new Map<number, Msg>();
     let exited = 0;
     let finished = false;
@@ -141,6 +145,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
         if (exited === o.workers && !settled) {
           if (finished && result) {
             settled = true;
+            clearTimeout(watchdog);
             resolve(result);
           } else failWith('workers exited before the run finished');
         }

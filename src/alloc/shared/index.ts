@@ -1,6 +1,7 @@
 /**
  * index.ts — making and opening shared heaps: one heap in a SharedArrayBuffer for many workers.
- * Exports `createSharedHeap`, `attachSharedHeap`, `isSharedHeap`, `SharedHeap`, `SharedHeapOptions`, `SHARED_HEAP_MAGIC`.
+ * Exports `createSharedHeap`, `attachSharedHeap`, `isSharedHeap`, `formatSharedHeap`, `attachSharedMemory`, `sharedAllocatorFamily`,
+ * `SharedHeap`, `SharedHeapOptions`, `AttachSharedOptions`, `SHARED_HEAP_MAGIC`.
  *
  * ```ts
  * // main thread
@@ -59,8 +60,15 @@ export interface SharedHeapOptions {
   growable?: boolean;
 }
 
-/** Options of {@link attachSharedHeap} (none yet; reserved). */
-export type AttachSharedOptions = Record<string, never>;
+/** Options of {@link attachSharedHeap}. */
+export interface AttachSharedOptions {
+  /**
+   * Bind the handle to this existing, active slot instead of claiming a free one. Only for callers
+   * that serialize every handle of that slot themselves (one global lock around all of them, as
+   * the benchmark's baseline does): two threads using one slot at once corrupt its lists.
+   */
+  slot?: number;
+}
 
 function growableSupported(): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && typeof (SharedArrayBuffer.prototype as { grow?: unknown }).grow === 'function';
@@ -84,9 +92,28 @@ export function createSharedHeap(opts: SharedHeapOptions = {}): SharedHeap {
   const initial = growable ? Math.min(Math.max((metaPages + 1) * PAGE, Math.ceil((opts.initialBytes ?? 0) / PAGE) * PAGE), maxBytes) : maxBytes;
   const SAB = SharedArrayBuffer as unknown as new (n: number, o?: { maxByteLength: number }) => SharedArrayBuffer;
   const sab = growable ? new SAB(initial, { maxByteLength: maxBytes }) : new SAB(maxBytes);
+  return formatSharedHeap(new LinearMemory({ memory: sab }), maxSlots);
+}
+
+/**
+ * Formats a shared heap in a linear memory over a SharedArrayBuffer (base 0; it may span the whole
+ * buffer and grow to `mem.maxBytes`) and returns the formatting thread's handle (slot 0).
+ * Throws `RangeError` when the memory is not shared, has a base, or is too small for the metadata.
+ */
+export function formatSharedHeap(mem: LinearMemory, maxSlots = 64): SharedHeap {
+  if (!mem.shared) throw new RangeError('the shared allocator needs a SharedArrayBuffer (pass memory: new SharedArrayBuffer(n, { maxByteLength }))');
+  if (mem.base !== 0) throw new RangeError(`the shared allocator starts at byte 0 of its buffer, not at base ${mem.base}`);
+  const maxPages = Math.min(Math.floor(mem.maxBytes / PAGE), MAX_MEMORY_BYTES / PAGE);
+  const metaPages = Math.ceil(metaBytes(maxPages, maxSlots) / PAGE);
+  if (metaPages + 1 > maxPages || !mem.reserve((metaPages + 1) * PAGE)) {
+    throw new RangeError(`a shared heap with ${maxSlots} slots needs at least ${(metaPages + 1) * PAGE} bytes; the memory allows ${mem.maxBytes}`);
+  }
+  const sab = mem.buffer as SharedArrayBuffer;
   const u32 = new Uint32Array(sab, 0, HEADER_BYTES / 4);
+  u32.fill(0);
   const slotOffset = HEADER_BYTES;
   const ptOffset = HEADER_BYTES + maxSlots * SLOT_BYTES;
+  new Uint8Array(sab, slotOffset, metaPages * PAGE - slotOffset).fill(0);
   u32[H_VERSION] = SHARED_HEAP_VERSION;
   u32[H_PAGE_SHIFT] = PAGE_SHIFT;
   u32[H_META_PAGES] = metaPages;
@@ -105,7 +132,7 @@ export function createSharedHeap(opts: SharedHeapOptions = {}): SharedHeap {
   slots[S_STATE] = SLOT_ACTIVE;
   slots[S_ADOPTIONS] = 1;
   Atomics.store(u32, H_MAGIC, SHARED_HEAP_MAGIC); // last: the heap is complete once the magic is there
-  return new SharedHeap(new LinearMemory({ memory: sab }), 0);
+  return new SharedHeap(mem, 0);
 }
 
 /** True when `buffer` holds a shared heap (its first word is {@link SHARED_HEAP_MAGIC}). */
@@ -123,15 +150,27 @@ export function isSharedHeap(buffer: unknown): buffer is SharedArrayBuffer {
  * with a new handle on its own worker slot. A slot given up with `close()` is adopted first, with
  * the memory it still holds; otherwise a never-used slot. Throws when all slots are taken.
  */
-export function attachSharedHeap(buffer: SharedArrayBuffer, _opts: AttachSharedOptions = {}): SharedHeap {
+export function attachSharedHeap(buffer: SharedArrayBuffer, opts: AttachSharedOptions = {}): SharedHeap {
   if (!isSharedHeap(buffer)) throw new TypeError('attachSharedHeap: the buffer does not hold a shared heap (no HKSH magic at byte 0)');
-  const mem = new LinearMemory({ memory: buffer });
+  return attachSharedMemory(new LinearMemory({ memory: buffer }), opts);
+}
+
+/** {@link attachSharedHeap} on a ready linear memory over the heap's buffer (base 0). */
+export function attachSharedMemory(mem: LinearMemory, opts: AttachSharedOptions = {}): SharedHeap {
   const u32 = mem.u32;
+  if (!mem.shared || mem.base !== 0 || u32[H_MAGIC] !== SHARED_HEAP_MAGIC) throw new HeapCorruptionError('attachSharedHeap: no shared heap at byte 0 of this memory', 0);
   if (u32[H_VERSION] !== SHARED_HEAP_VERSION) throw new HeapCorruptionError(`attachSharedHeap: layout version ${u32[H_VERSION]}, this build reads ${SHARED_HEAP_VERSION}`, 4);
   if (u32[H_PAGE_SHIFT] !== PAGE_SHIFT || u32[H_NCLASSES] !== NCLASSES) throw new HeapCorruptionError('attachSharedHeap: page size or size classes differ from this build', 8);
   if (u32[H_MAX_PAGES]! * PAGE > mem.maxBytes) throw new HeapCorruptionError('attachSharedHeap: the buffer cannot hold the heap its header describes', 16);
   const maxSlots = u32[H_MAX_SLOTS]!;
   const slotBase = u32[H_SLOT_OFFSET]! >>> 2;
+  if (opts.slot !== undefined) {
+    const s = opts.slot;
+    if (!Number.isInteger(s) || s < 0 || s >= maxSlots || Atomics.load(u32, slotBase + (s * SLOT_BYTES) / 4 + S_STATE) !== SLOT_ACTIVE) {
+      throw new RangeError(`attachSharedHeap: slot ${s} is not an active slot`);
+    }
+    return new SharedHeap(mem, s);
+  }
   for (const from of [SLOT_ABANDONED, SLOT_NEVER]) {
     for (let s = 0; s < maxSlots; s++) {
       const sw = slotBase + (s * SLOT_BYTES) / 4;
@@ -143,3 +182,21 @@ export function attachSharedHeap(buffer: SharedArrayBuffer, _opts: AttachSharedO
   }
   throw new RangeError(`attachSharedHeap: all ${maxSlots} worker slots are taken (close() handles that are done, or raise maxWorkers)`);
 }
+
+/**
+ * The shared allocator as a family for `registerAllocatorFamily` (create.ts): preset `'shared'`.
+ * `createHeap({ allocator: 'shared', memory: sab })` formats `sab` (a SharedArrayBuffer, base 0);
+ * `attachHeap(sab)` in any worker finds the magic word and opens a handle on a new slot.
+ */
+export const sharedAllocatorFamily = {
+  magic: SHARED_HEAP_MAGIC,
+  presets: {
+    shared: 'shared: one heap in a SharedArrayBuffer for many workers; per-worker size-class spans, lock-free owner fast path, atomic remote frees (mimalloc-style)',
+  } as Record<string, string>,
+  create(memory: LinearMemory, _name: string, _align: 8 | 16): SharedHeap {
+    return formatSharedHeap(memory);
+  },
+  attach(memory: LinearMemory): SharedHeap {
+    return attachSharedMemory(memory);
+  },
+};
