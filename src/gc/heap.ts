@@ -575,7 +575,13 @@ export class ManagedHeap {
       if (value !== 0) this.assertObject(value, 'setRef (value)');
     }
     const sw = (obj >>> 2) + 2 + i;
-    if (this.barrier !== BARRIER_NONE) this.writeBarrier(obj, sw, value);
+    const b = this.barrier;
+    if (b !== BARRIER_NONE) {
+      // Generational filter inline (a store into a young object, the common case, costs two compares).
+      if (b === BARRIER_GENERATIONAL) {
+        if ((obj - this.youngLo) >>> 0 >= this.youngSize && (value - this.youngLo) >>> 0 < this.youngSize) this.logObject(obj);
+      } else this.writeBarrier(obj, sw, value);
+    }
     this.u32[sw] = value;
   }
 
@@ -592,7 +598,12 @@ export class ManagedHeap {
       if (value !== 0) this.assertObject(value, 'setElem (value)');
     }
     const sw = (arr >>> 2) + 4 + i;
-    if (this.barrier !== BARRIER_NONE) this.writeBarrier(arr, sw, value);
+    const b = this.barrier;
+    if (b !== BARRIER_NONE) {
+      if (b === BARRIER_GENERATIONAL) {
+        if ((arr - this.youngLo) >>> 0 >= this.youngSize && (value - this.youngLo) >>> 0 < this.youngSize) this.logObject(arr);
+      } else this.writeBarrier(arr, sw, value);
+    }
     this.u32[sw] = value;
   }
 
@@ -654,6 +665,16 @@ export class ManagedHeap {
       }
     } else if (this.barrier === BARRIER_HOOK) {
       this.plan.writeBarrier!(this, obj, slotWord, value);
+    }
+  }
+
+  /** Barrier slow path: logs `obj` (an old object that just received a young reference) once. */
+  logObject(obj: number): void {
+    const w = obj >>> 2;
+    const h = this.u32[w]!;
+    if ((h & LOGGED) === 0) {
+      this.u32[w] = h | LOGGED;
+      this.remember(obj);
     }
   }
 
