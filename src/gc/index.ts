@@ -29,3 +29,7 @@ export { runRandomGraph, graphChecksum } from './random-graph.js';
 export type { RandomGraphOptions, RandomGraphResult } from './random-graph.js';
 export { runGcWorkload, gcWorkloadNames } from './run.js';
 export type { GcRunRecord, GcWorkloadName } from './run.js';
+export { createMarkSweepPlan } from './plan-mark-sweep.js';
+export { createMarkCompactPlan } from './plan-mark-compact.js';
+export { createSemispacePlan } from './plan-semispace.js';
+export { createGenerationalPlan } from './plan-generational.js';
