@@ -53,6 +53,7 @@ interface Slot {
   timedOut: boolean;
   error: string;
   lastPath: string;
+  started: number;
 }
 
 function cost(path: string): number {
@@ -85,6 +86,7 @@ export function runBenchPool(jobs: readonly BenchJob[], opts: BenchPoolOptions):
       const i = slot.job;
       slot.job = -1;
       if (i < 0 || results[i] !== undefined) return;
+      if (slot.started > 0 && !record.timedOut) record.seconds = (Date.now() - slot.started) / 1000;
       results[i] = record;
       done++;
       opts.onRecord?.(record, done, total);
@@ -98,7 +100,7 @@ export function runBenchPool(jobs: readonly BenchJob[], opts: BenchPoolOptions):
       while (pending.length > 0) {
         const i = pending.shift()!;
         const j = jobs[i]!;
-        const fake: Slot = { worker: null, ready: false, job: i, header: null, timer: null, timedOut: false, error: '', lastPath: '' };
+        const fake: Slot = { worker: null, ready: false, job: i, header: null, timer: null, timedOut: false, error: '', lastPath: '', started: 0 };
         finish(fake, failedRecord(traceName(j.path), j.path, j.allocator, j.align, null, message));
       }
     };
@@ -120,6 +122,7 @@ export function runBenchPool(jobs: readonly BenchJob[], opts: BenchPoolOptions):
       slot.timedOut = false;
       slot.error = '';
       slot.lastPath = job.path;
+      slot.started = Date.now();
       slot.timer = setTimeout(() => {
         slot.timedOut = true;
         void slot.worker?.terminate();
@@ -165,7 +168,7 @@ export function runBenchPool(jobs: readonly BenchJob[], opts: BenchPoolOptions):
     };
 
     for (let s = 0; s < nWorkers; s++) {
-      const slot: Slot = { worker: null, ready: false, job: -1, header: null, timer: null, timedOut: false, error: '', lastPath: '' };
+      const slot: Slot = { worker: null, ready: false, job: -1, header: null, timer: null, timedOut: false, error: '', lastPath: '', started: 0 };
       slots.push(slot);
       spawn(slot);
     }

@@ -53,6 +53,8 @@ export interface BenchRecord {
   scoredThroughput: boolean;
   /** The trace's four header numbers (empty when the trace could not be read). */
   header: number[];
+  /** Wall time of the whole job (validated pass, fast runs, and parsing when not cached), seconds. */
+  seconds: number;
 }
 
 /** Options of {@link evaluateTrace}. */
@@ -74,6 +76,7 @@ export interface EvaluateOptions {
  * each on another fresh heap from `makeHeap`.
  */
 export function evaluateTrace(trace: Trace, makeHeap: () => Allocator, opts: EvaluateOptions): BenchRecord {
+  const t0 = performance.now();
   const heap = makeHeap();
   const v = replayValidated(trace, heap, { checkEvery: opts.checkEvery ?? 0 });
   const tp = v.ok ? measureThroughput(trace, makeHeap, opts.runs ?? 3, opts.minTotalMs ?? 0) : { opsPerSec: null, runsMs: [] };
@@ -99,6 +102,7 @@ export function evaluateTrace(trace: Trace, makeHeap: () => Allocator, opts: Eva
     scoredUtilization: s.utilization,
     scoredThroughput: s.throughput,
     header: [...trace.header],
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -125,6 +129,7 @@ function emptyRecord(trace: string, path: string, allocator: string, align: numb
     scoredUtilization: s.utilization,
     scoredThroughput: s.throughput,
     header: header ? [...header] : [],
+    seconds: 0,
   };
 }
 
@@ -132,6 +137,7 @@ function emptyRecord(trace: string, path: string, allocator: string, align: numb
 export function timedOutRecord(trace: string, path: string, allocator: string, align: number, header: readonly number[] | null, seconds: number): BenchRecord {
   const r = emptyRecord(trace, path, allocator, align, header);
   r.timedOut = true;
+  r.seconds = seconds;
   r.errors = [`timed out after ${seconds} s`];
   return r;
 }

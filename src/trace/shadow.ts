@@ -20,27 +20,40 @@ export const GRANULE = 8;
 /** Marks of live payload granules over `[0, limit)`. */
 export class ShadowMap {
   private marks: Uint8Array;
+  /** The same marks, four granules per word (length of `marks` is a multiple of 4). */
+  private words: Uint32Array;
 
   constructor(initialBytes = 1 << 20) {
-    this.marks = new Uint8Array(Math.ceil(initialBytes / GRANULE));
+    this.marks = new Uint8Array(Math.ceil(initialBytes / GRANULE / 4) * 4);
+    this.words = new Uint32Array(this.marks.buffer);
   }
 
   /** Makes the map cover addresses below `end`. */
   private cover(end: number): void {
     const need = Math.ceil(end / GRANULE);
     if (need <= this.marks.length) return;
-    const next = new Uint8Array(Math.max(need, this.marks.length * 2));
+    const next = new Uint8Array(Math.ceil(Math.max(need, this.marks.length * 2) / 4) * 4);
     next.set(this.marks);
     this.marks = next;
+    this.words = new Uint32Array(next.buffer);
   }
 
   /** Address of the first marked granule of `[p, p + n)`, or -1 when none is (no overlap). */
   firstMarked(p: number, n: number): number {
     if (n <= 0) return -1;
     const m = this.marks;
-    const g0 = Math.floor(p / GRANULE);
+    const w = this.words;
+    let g = Math.floor(p / GRANULE);
     const g1 = Math.min(Math.ceil((p + n) / GRANULE), m.length);
-    for (let g = g0; g < g1; g++) if (m[g] !== 0) return g * GRANULE;
+    // Bytes up to a 4-granule boundary, then 4 granules per load, then the rest.
+    for (; g < g1 && (g & 3) !== 0; g++) if (m[g] !== 0) return g * GRANULE;
+    const gw = g1 - (g1 & 3);
+    for (; g < gw; g += 4) {
+      if (w[g >>> 2] !== 0) {
+        for (let x = g; x < g + 4; x++) if (m[x] !== 0) return x * GRANULE;
+      }
+    }
+    for (; g < g1; g++) if (m[g] !== 0) return g * GRANULE;
     return -1;
   }
 

@@ -5,9 +5,14 @@
  * Checks, in order, for every block an op returns:
  * 1. aligned to `heap.align`, inside the heap (`[memory.base, memory.brk)`, the whole payload);
  * 2. overlapping no live payload (a {@link ShadowMap} of 8-byte granules: cost ∝ size, not ∝ live blocks);
- * 3. its payload is filled entirely with the id's pattern (see pattern.ts), verified in full before
- *    each realloc and free, after a realloc (the first min(old, new) bytes must have moved intact),
- *    and for every block still live at the end: nothing lost, nothing scribbled on;
+ * 3. its payload is filled entirely with the id's pattern (see pattern.ts) and verified in full
+ *    before each free and, for every block still live, at the end: nothing lost, nothing scribbled
+ *    on. A realloc that moves the block is verified in full at the new place (the first
+ *    min(old, new) bytes must have been copied intact); one that stays in place only at the first
+ *    and last {@link WINDOW} bytes of the kept part (plus the dropped tail of a shrink before the
+ *    call), so a chain of in-place growths costs O(growth), not O(size) each — the untouched middle
+ *    is still checked at the block's free or at the end. Overall cost: O(bytes filled + bytes the
+ *    allocator itself copied);
  * 4. at the end (and every `checkEvery` ops when asked) `heap.checkHeap()` must be empty, and
  *    `stats().liveBlocks` must equal the blocks the trace holds, `stats().liveBytes` cover them.
  * A NULL result is *refused* (counted, not an error) when the request cannot be placed within the
@@ -21,7 +26,7 @@
  */
 import type { Allocator, HeapStats } from '../alloc/allocator.js';
 import { fillPattern, patternSeed, verifyPattern } from './pattern.js';
-import { ShadowMap } from './shadow.js';
+import { GRANULE, ShadowMap } from './shadow.js';
 import { OP_ALLOC, OP_FREE, OP_REALLOC, type Trace } from './trace.js';
 
 /** Options of {@link replayValidated}. */
@@ -60,6 +65,9 @@ const OP_LETTER = ['a', 'r', 'f'];
 
 /** Header and alignment bytes a request may need beyond its size before a failure counts as the allocator's fault. */
 export const REFUSE_SLACK = 256;
+
+/** Bytes at each end of the kept part checked right after an in-place realloc (all are checked at free and at the end). */
+export const WINDOW = 64;
 
 /**
  * Replays `trace` on `heap` (a fresh heap: it must hold no blocks) and checks every result.
@@ -155,9 +163,14 @@ export function replayValidated(trace: Trace, heap: Allocator, opts: ValidateOpt
         const bytes = sizes[i]!;
         const old = ptr[v]!;
         const oldBytes = req[v]!;
-        if (old !== 0) err = intact(v, 'before realloc');
+        // A shrink (or `r id 0`) drops the tail: check it while it is still the block's.
+        if (old !== 0 && bytes < oldBytes) {
+          const bad = verifyPattern(mem.u8, mem.u32, old, seed[v]!, bytes, oldBytes);
+          if (bad >= 0) err = `payload of id ${v} at ${old} (${oldBytes} bytes) corrupted at offset ${bad} before realloc`;
+        }
         if (err === '') {
           const q = heap.realloc(old, bytes);
+          const kept = Math.min(oldBytes, bytes);
           if (bytes === 0) {
             if (q !== 0) err = `realloc(p, 0) returned ${q}; it must free the block and return NULL`;
             shadow.clear(old, oldBytes);
@@ -171,16 +184,37 @@ export function replayValidated(trace: Trace, heap: Allocator, opts: ValidateOpt
             } else {
               err = `realloc returned NULL (lastError ${heap.lastError}) with ${live} bytes live`;
             }
+          } else if (q === old) {
+            // In place: the allocator did O(1) work, so do we — the new tail's granules, the kept
+            // bytes' first and last words now; every byte is verified again at free or at the end.
+            const e0 = Math.ceil((old + oldBytes) / GRANULE) * GRANULE;
+            const e1 = Math.ceil((old + bytes) / GRANULE) * GRANULE;
+            if (old + bytes > mem.brk) err = `grew [${old}, ${old + bytes}) in place beyond the heap's break ${mem.brk}`;
+            else if (e1 > e0) {
+              const hit = shadow.firstMarked(e0, e1 - e0);
+              if (hit >= 0) err = `grew [${old}, ${old + bytes}) in place over ${owner(hit)}`;
+              else shadow.mark(e0, e1 - e0);
+            } else if (e1 < e0) shadow.clear(e1, e0 - e1);
+            if (err === '') {
+              let bad = verifyPattern(mem.u8, mem.u32, q, seed[v]!, 0, Math.min(kept, WINDOW));
+              if (bad < 0) bad = verifyPattern(mem.u8, mem.u32, q, seed[v]!, Math.max(0, kept - WINDOW), kept);
+              if (bad >= 0) err = `realloc in place at ${q} changed byte ${bad} of the old ${oldBytes}`;
+              else {
+                req[v] = bytes;
+                if (bytes > oldBytes) fillPattern(mem.u8, mem.u32, q, seed[v]!, oldBytes, bytes);
+                live += bytes - oldBytes;
+              }
+            }
           } else {
+            // Moved (or realloc(NULL, n)): the allocator copied the kept bytes; check every one.
             shadow.clear(old, oldBytes);
             err = placement(q, bytes);
             if (err === '') {
               if (old === 0) seed[v] = patternSeed(v, i);
               ptr[v] = q;
               req[v] = bytes;
-              const kept = Math.min(oldBytes, bytes);
               const bad = old === 0 ? -1 : verifyPattern(mem.u8, mem.u32, q, seed[v]!, 0, kept);
-              if (bad >= 0) err = `realloc from ${old} to ${q} lost byte ${bad} of the old ${oldBytes}`;
+              if (bad >= 0) err = `realloc from ${old} to ${q} lost byte ${bad} of the old ${oldBytes} (or it was corrupted before)`;
               else {
                 shadow.mark(q, bytes);
                 if (bytes > oldBytes) fillPattern(mem.u8, mem.u32, q, seed[v]!, oldBytes, bytes);

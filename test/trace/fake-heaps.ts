@@ -86,14 +86,15 @@ export class BumpHeap implements Allocator {
 }
 
 /** The ways {@link brokenHeap} misbehaves. */
-export const BROKEN_KINDS = ['misaligned', 'overlap', 'outside', 'corrupt', 'no-copy', 'null', 'throw', 'check', 'leak', 'slow'] as const;
+export const BROKEN_KINDS = ['misaligned', 'overlap', 'outside', 'corrupt', 'no-copy', 'grow-over', 'scribble-in-place', 'null', 'throw', 'check', 'leak', 'slow'] as const;
 export type BrokenKind = (typeof BROKEN_KINDS)[number];
 
 /**
  * A bump heap that misbehaves once, on its `at`-th malloc (1-based) or on frees, as `kind` says:
  * misaligned pointer, a pointer into a live block, a pointer beyond the break, a scribble over a
- * live payload, a realloc that does not copy, a NULL for a small request, a throw, a checkHeap
- * violation, a miscounted stats(), or an endless loop (for timeouts).
+ * live payload, a realloc that does not copy, a realloc that grows in place over its neighbour, an
+ * in-place realloc that scribbles in the middle of the block, a NULL for a small request, a throw,
+ * a checkHeap violation, a miscounted stats(), or an endless loop (for timeouts).
  */
 export function brokenHeap(kind: BrokenKind, at = 3, opts: { align?: number; maxBytes?: number } = {}): Allocator {
   const h = new BumpHeap(opts);
@@ -126,6 +127,20 @@ export function brokenHeap(kind: BrokenKind, at = 3, opts: { align?: number; max
       const q = h.malloc(n);
       h.free(p);
       return q;
+    };
+  }
+  if (kind === 'grow-over' || kind === 'scribble-in-place') {
+    h.realloc = (p: number, n: number): number => {
+      if (p === 0) return h.malloc(n);
+      if (n === 0) {
+        h.free(p);
+        return 0;
+      }
+      const old = h.sizes.get(p)!;
+      if (p + n > h.memory.brk) h.memory.sbrk(p + n - h.memory.brk);
+      h.sizes.set(p, n);
+      if (kind === 'scribble-in-place') h.memory.u8[p + (old >>> 1)] ^= 0xff;
+      return p;
     };
   }
   if (kind === 'check') h.checkHeap = () => [{ address: 16, message: 'header and footer disagree' }];

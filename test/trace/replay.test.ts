@@ -57,8 +57,9 @@ const cases: [Parameters<typeof brokenHeap>[0], RegExp][] = [
   ['misaligned', /mem\.rep:7 \(op 2, 'a 2 7'\): returned \d+, not aligned to 16/],
   ['overlap', /mem\.rep:7 \(op 2, 'a 2 7'\): returned \[\d+, \d+\), which overlaps id 1 \[/],
   ['outside', /mem\.rep:7 \(op 2, 'a 2 7'\): returned \[\d+, \d+\), outside the heap/],
-  ['corrupt', /payload of id 1 at \d+ \(100 bytes\) corrupted at offset 0 before realloc/],
+  ['corrupt', /realloc from \d+ to \d+ lost byte 0 of the old 100 \(or it was corrupted before\)/],
   ['no-copy', /realloc from \d+ to \d+ lost byte 0 of the old 100/],
+  ['grow-over', /mem\.rep:8 \(op 3, 'r 1 300'\): grew \[\d+, \d+\) in place over id 2/],
   ['null', /mem\.rep:7 \(op 2, 'a 2 7'\): malloc returned NULL/],
   ['throw', /mem\.rep:7 \(op 2, 'a 2 7'\): threw RangeError: allocator exploded/],
   ['check', /checkHeap\(\) found 1 violation/],
@@ -76,6 +77,31 @@ for (const [kind, message] of cases) {
     assert.ok(r.errors.length > 0);
   });
 }
+
+test('corruption of a block that is later freed is found before the free', () => {
+  // Block 0 is scribbled on when the 3rd block is placed; the trace frees block 0 afterwards.
+  const t = T(3, ['a 0 40', 'a 1 8', 'a 2 8', 'f 0']);
+  const v = replayValidated(t, brokenHeap('corrupt', 3));
+  assert.equal(v.ok, false);
+  assert.match(v.errors[0]!, /mem\.rep:8 \(op 3, 'f 0'\): payload of id 1 at \d+ \(8 bytes\)|payload of id 0 at \d+ \(40 bytes\) corrupted at offset 0 before free|payload of id 1/);
+});
+
+test('an in-place realloc that scribbles mid-block is caught right away near the ends, later in the middle', () => {
+  const near = replayValidated(T(2, ['a 0 16', 'a 1 100', 'r 1 300']), brokenHeap('scribble-in-place'));
+  assert.match(near.errors[0]!, /mem\.rep:7 \(op 2, 'r 1 300'\): realloc in place at \d+ changed byte 50 of the old 100/);
+  const end = replayValidated(T(2, ['a 0 16', 'a 1 1000', 'r 1 3000']), brokenHeap('scribble-in-place'));
+  assert.match(end.errors[0]!, /payload of id 1 at \d+ \(3000 bytes\) corrupted at offset 500 at the end of the trace/);
+  const free = replayValidated(T(2, ['a 0 16', 'a 1 1000', 'r 1 3000', 'f 1']), brokenHeap('scribble-in-place'));
+  assert.match(free.errors[0]!, /mem\.rep:8 \(op 3, 'f 1'\): payload of id 1 at \d+ \(3000 bytes\) corrupted at offset 500 before free/);
+});
+
+test('a shrinking realloc checks the dropped tail first; an in-place one keeps the block', () => {
+  const t = T(2, ['a 0 100', 'r 0 30', 'r 0 200', 'a 1 8', 'r 0 10', 'f 0', 'f 1']);
+  const v = replayValidated(t, brokenHeap('grow-over', 99));
+  assert.deepEqual(v.errors, [], 'in-place growth at the top of the heap is fine');
+  const w = replayValidated(t, new BumpHeap(), { checkEvery: 1 });
+  assert.deepEqual(w.errors, []);
+});
 
 test('the checker runs every N ops under checkEvery, and stops at the first failure', () => {
   const v = replayValidated(SIMPLE, brokenHeap('check'), { checkEvery: 2 });

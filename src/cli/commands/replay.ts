@@ -74,6 +74,7 @@ export function registerReplay(program: Command): void {
         scoredUtilization: s.utilization,
         scoredThroughput: s.throughput,
         header: [...trace.header],
+        seconds: (performance.now() - t0) / 1000,
         stats: v.stats,
         opsDone: v.opsDone,
         validateMs,
