@@ -15,7 +15,7 @@
  *  base+16   │ fl bitmap                     │  bit f set ⇔ sl bitmap f ≠ 0
  *  base+20   │ sl bitmaps [FL_COUNT]         │  bit s of word f set ⇔ list (f,s) non-empty
  *  base+128  │ list heads [FL_COUNT × SL]    │  first free block of each (fl,sl) class, 0 = empty
- *  +3328     │ small-page heads [PAGE_CLASSES] │ first page of each slot size with a free slot
+ *  base+992  │ small-page heads [PAGE_CLASSES]│  first page of each slot size with a free slot (CTRL_BYTES = 1024)
  *            └──────────────────────────────┘
  * ```
  *
@@ -63,11 +63,11 @@ export const FLAGS = 7;
 /** Smallest block: header + next + prev + footer. */
 export const MIN_BLOCK = 16;
 /** log2 of the second-level subdivisions. */
-export const SL_LOG = 5;
+export const SL_LOG = 3;
 /** Second-level subdivisions per first level. */
 export const SL = 1 << SL_LOG;
 /** First-level classes (covers block sizes up to 2^32 − 1 for both alignments). */
-export const FL_COUNT = 25;
+export const FL_COUNT = 30 - SL_LOG;
 
 /** Control-block word offsets (from the base word). */
 export const W_MAGIC = 0;
@@ -78,7 +78,7 @@ export const W_FLMAP = 4;
 export const W_SLMAP = 5;
 export const W_HEADS = 32;
 /** Slot-size classes served by small-object pages. */
-export const PAGE_CLASSES = 16;
+export const PAGE_CLASSES = 8;
 export const W_PAGES = W_HEADS + FL_COUNT * SL;
 /** Bytes of the control block. */
 export const CTRL_BYTES = (W_PAGES + PAGE_CLASSES) * 4;
