@@ -172,7 +172,13 @@ export class SharedHeap implements Allocator {
         this.drainPending();
         continue;
       }
-      const first = acquirePages(this.memory, CLASS_PAGES[c]!, PT_SPAN, c, PT_SPAN_TAIL);
+      let first = acquirePages(this.memory, CLASS_PAGES[c]!, PT_SPAN, c, PT_SPAN_TAIL);
+      if (first === 0) {
+        // out of pages: take in remote frees, give empty spans back, and look again
+        const retired = this.trim();
+        if (this.u32[this.headBase + c] !== 0) continue;
+        if (retired > 0) first = acquirePages(this.memory, CLASS_PAGES[c]!, PT_SPAN, c, PT_SPAN_TAIL);
+      }
       if (first === 0) {
         this.lastError = 'ENOMEM';
         return 0;
@@ -216,7 +222,8 @@ export class SharedHeap implements Allocator {
       return 0;
     }
     const pages = Math.ceil(n / PAGE);
-    const first = acquirePages(this.memory, pages, PT_LARGE, pages, PT_LARGE_TAIL);
+    let first = acquirePages(this.memory, pages, PT_LARGE, pages, PT_LARGE_TAIL);
+    if (first === 0 && this.trim() > 0) first = acquirePages(this.memory, pages, PT_LARGE, pages, PT_LARGE_TAIL);
     if (first === 0) {
       this.lastError = 'ENOMEM';
       return 0;
@@ -445,12 +452,17 @@ export class SharedHeap implements Allocator {
     u32[w + P_TAG] = (SPAN_TAG ^ span) >>> 0;
   }
 
-  /** Puts an own span first in its class list. */
+  /** Puts an own span first in its class list; an empty old head is retired (one empty span per class is kept, at the head). */
   private linkHead(span: number): void {
     const u32 = this.u32;
     const w = span >>> 2;
     const h = this.headBase + u32[w + P_CLASS]!;
-    const old = u32[h]!;
+    let old = u32[h]!;
+    if (old !== 0 && u32[(old >>> 2) + P_USED] === 0 && (Atomics.load(u32, (old >>> 2) + P_REMOTE) & REMOTE_QUEUED) === 0) {
+      this.unlink(old);
+      this.retire(old);
+      old = u32[h]!;
+    }
     u32[w + P_NEXT] = old;
     u32[w + P_PREV] = 0;
     if (old !== 0) u32[(old >>> 2) + P_PREV] = span;
@@ -519,6 +531,31 @@ export class SharedHeap implements Allocator {
     return n;
   }
 
+  /**
+   * Gives every empty span of this slot back to the page pool (after taking in pending remote
+   * frees), including the one kept at the head of each class list. Called before reporting ENOMEM;
+   * callable any time by the owner. Returns the number of spans retired.
+   */
+  trim(): number {
+    this.drainPending();
+    const u32 = this.u32;
+    let n = 0;
+    for (let c = 0; c < NCLASSES; c++) {
+      let span = u32[this.headBase + c]!;
+      while (span !== 0) {
+        const w = span >>> 2;
+        const next = u32[w + P_NEXT]!;
+        if (u32[w + P_USED] === 0 && (Atomics.load(u32, w + P_REMOTE) & REMOTE_QUEUED) === 0) {
+          this.unlink(span);
+          this.retire(span);
+          n++;
+        }
+        span = next;
+      }
+    }
+    return n;
+  }
+
   /** Takes this slot's PENDING stack: reclaims each span's remote frees, relists or retires it. */
   private drainPending(): void {
     const u32 = this.u32;
@@ -553,7 +590,7 @@ export class SharedHeap implements Allocator {
     const e = u32[this.ptBase + pi]!;
     const kind = e & 0xff;
     if (kind === PT_FREE) {
-      if ((p & (PAGE - 1)) === 0 && e >>> 8 === FREE_WAS_LARGE) return new DoubleFreeError(`${at}: double free of a large block (its pages are free)`, p);
+      if ((p & (PAGE - 1)) === 0 && e >>> 8 === FREE_WAS_LARGE && op !== 'usableSize') return new DoubleFreeError(`${at}: double free of a large block (its pages are free)`, p);
       return new InvalidFreeError(`${at}: in a free page, not a live block`, p);
     }
     if (kind === PT_LARGE || kind === PT_LARGE_TAIL) {
@@ -577,6 +614,7 @@ export class SharedHeap implements Allocator {
     const aw = w + P_ALLOC_BITS + (i >>> 5);
     const mask = 1 << (i & 31);
     if ((Atomics.load(u32, aw) & mask) === 0 || (Atomics.load(u32, aw + RFREED_DELTA) & mask) !== 0) {
+      if (op === 'usableSize') return new InvalidFreeError(`${at}: the ${bs}-byte block at ${hex(p)} is free`, p);
       return new DoubleFreeError(`${at}: double free of the ${bs}-byte block at ${hex(p)} (span ${hex(span)}, owner slot ${u32[w + P_OWNER]})`, p);
     }
     return new InvalidFreeError(`${at}: not a live block`, p);
