@@ -351,7 +351,7 @@ export class SharedHeap implements Allocator {
     }
   }
 
-  /** Local free left a span empty or found it off its class list: relist it, or give its pages back. */
+  /** Local free left a span empty or found it off its class list: relist it (an empty one at the head). */
   private afterLocalFree(span: number): void {
     const u32 = this.u32;
     const w = span >>> 2;
@@ -359,9 +359,11 @@ export class SharedHeap implements Allocator {
       this.linkHead(span);
       return;
     }
-    if (u32[this.headBase + u32[w + P_CLASS]!] !== span && (Atomics.load(u32, w + P_REMOTE) & REMOTE_QUEUED) === 0) {
+    if (u32[this.headBase + u32[w + P_CLASS]!] !== span) {
+      // empty: move it to the head, where it serves the next malloc; an empty old head is retired
+      // there (hysteresis of one empty span per class, so a class at a span boundary does not thrash)
       this.unlink(span);
-      this.retire(span);
+      this.linkHead(span);
     }
   }
 
@@ -566,9 +568,9 @@ export class SharedHeap implements Allocator {
       this.reclaim(span, true);
       const used = u32[w + P_USED]!;
       const listed = u32[w + P_INLIST] === 1;
-      if (used === 0 && u32[this.headBase + u32[w + P_CLASS]!] !== span) {
+      if (used === 0) {
         if (listed) this.unlink(span);
-        this.retire(span);
+        this.linkHead(span); // as in afterLocalFree: the empty span leads, an empty old head is retired
       } else if (!listed && (u32[w + P_FREE] !== 0 || u32[w + P_BUMP]! < u32[w + P_CAP]!)) {
         this.linkHead(span);
       }

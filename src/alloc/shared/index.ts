@@ -65,7 +65,9 @@ export interface AttachSharedOptions {
   /**
    * Bind the handle to this existing, active slot instead of claiming a free one. Only for callers
    * that serialize every handle of that slot themselves (one global lock around all of them, as
-   * the benchmark's baseline does): two threads using one slot at once corrupt its lists.
+   * the benchmark's baseline does): two threads using one slot at once corrupt its lists. After
+   * taking such a lock, call `heap.memory.refresh()`: the slot's spans may lie where another
+   * handle grew the buffer.
    */
   slot?: number;
 }
