@@ -44,3 +44,14 @@ test('views over a resizable ArrayBuffer stay valid after the heap grows', () =>
   v[0] = 9;
   assert.equal(viewOf(h, Uint32Array, v.byteOffset, 1)[0], 9);
 });
+
+test('the fast heap has the typed-view methods: heap.alloc(Float32Array, n) and heap.view(p, n)', () => {
+  const h = createFastHeap(new LinearMemory(), { align: 16 }) as ReturnType<typeof createFastHeap> & {
+    alloc(C: Float32ArrayConstructor, n: number): Float32Array | null;
+    view(p: number, n?: number, C?: Float32ArrayConstructor): Float32Array;
+  };
+  const a = h.alloc(Float32Array, 8)!;
+  a[7] = 3;
+  assert.equal(h.view(a.byteOffset, 8, Float32Array)[7], 3);
+  assert.equal(h.view(a.byteOffset).length >= 32, true);
+});

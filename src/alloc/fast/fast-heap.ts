@@ -15,6 +15,7 @@
 import type { Allocator, HeapStats, HeapViolation } from '../allocator.js';
 import { DoubleFreeError, HeapCorruptionError, InvalidFreeError, hex, type Errno } from '../errors.js';
 import type { LinearMemory } from '../../memory/linear-memory.js';
+import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from '../typed-views.js';
 import * as L from './layout.js';
 
 // Layout constants copied into module-scoped bindings: imported bindings can compile to getters
@@ -285,6 +286,16 @@ export class FastHeap implements Allocator {
 
   checkHeap(): HeapViolation[] {
     return checkFastHeap(this);
+  }
+
+  /** A typed array over a fresh block of `n` elements (null on failure); its `byteOffset` is the pointer. See `typed-views.ts`. */
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+
+  /** A typed array over `n` elements of the live block `p` (default Uint8Array over the whole block). */
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    return viewOf(this, Ctor, p, n);
   }
 
   stats(): HeapStats {
