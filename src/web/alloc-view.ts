@@ -2,8 +2,9 @@
  * alloc-view.ts — the allocator view: one trace stepped through one or two allocators side by side,
  * each heap drawn as an address map, with utilization / fragmentation / size curves. Exports `allocView`.
  *
- * URL parameters: `trace`, `a`, `b` (an allocator or `none`), `step`. Keys: ←/→ step, Shift+←/→ ±100,
- * PgUp/PgDn ±1000, Home/End, Space play/pause, `[`/`]` speed, `x` swap the allocators, `?` help.
+ * URL parameters: `trace`, `a`, `b` (an allocator or `none`), `step`, `list` (the free list whose links are drawn).
+ * Keys: ←/→ step, Shift+←/→ ±100, PgUp/PgDn ±1000, Home/End, Space play/pause, `[`/`]` speed, `x` swap the
+ * allocators, `l`/`L` next/previous free list, `?` help.
  */
 import { allocatorNames, createHeap, describeAllocator } from '../index.js';
 import type { Allocator } from '../alloc/allocator.js';
@@ -11,6 +12,8 @@ import { HeapStepper, type DrawnBlock } from '../report/stepper.js';
 import { fragmentation, sampleSeries, type Series } from '../report/series.js';
 import { chooseScale, drawHeapMap, type MapScale } from './heap-map.js';
 import { drawCurves } from './curves.js';
+import { drawFreeIndex, drawIndexOverlay, drawSizeClasses } from './index-view.js';
+import type { FreeIndexView } from '../alloc/index/free-index.js';
 import { addUserTrace, DEFAULT_TRACE, loadTrace, traceNames } from './traces.js';
 import type { View, ViewContext } from './view.js';
 
@@ -46,6 +49,8 @@ export const allocView: View = {
     let nameA = pick(q.get('a'), names.includes('explicit-lifo') ? 'explicit-lifo' : names[0]!);
     let nameB: string | null = q.get('b') === 'none' ? null : pick(q.get('b'), names.includes('tlsf') ? 'tlsf' : names[names.length - 1]!);
     let speed = 2;
+    /** Which list of the free index has its links drawn on the map (URL `list`). */
+    let listSel = Math.max(0, Math.floor(Number(q.get('list')) || 0));
     let playing = false;
     let timer = 0;
 
@@ -72,7 +77,7 @@ export const allocView: View = {
         <span><i class="sw req"></i>requested</span><span><i class="sw pad"></i>padding</span>
         <span><i class="sw hdr"></i>header / footer</span><span><i class="sw free"></i>free</span>
         <span><i class="sw hcb"></i>control block (metadata)</span><span><i class="sw last"></i>last op's block</span>
-        <span class="keys">keys: ←/→ step · Shift ±100 · PgUp/PgDn ±1000 · Home/End · Space play · [ ] speed · x swap · ? help</span>
+        <span class="keys">keys: ←/→ step · Shift ±100 · PgUp/PgDn ±1000 · Home/End · Space play · [ ] speed · x swap · l list · ? help</span>
       </footer>
       <div id="tip" class="tip" hidden></div>
       <div id="help" class="help" hidden></div>`;
@@ -154,26 +159,39 @@ export const allocView: View = {
       $('play').textContent = playing ? '||' : '▶';
       $('speed').textContent = `×${SPEEDS[speed]}`;
       for (const c of cursors) c(pos);
-      ctx.setParams({ trace: traceName, a: nameA, b: nameB ?? 'none', step: String(pos) });
+      ctx.setParams({ trace: traceName, a: nameA, b: nameB ?? 'none', step: String(pos), list: String(listSel) });
     };
 
-    /** The free blocks by power-of-two size class (what the walk shows; the index's own links are not exposed yet). */
+    /** The heap's free-block index as the index itself links it (lists, classes, tree, rover); the walk's size classes otherwise. */
     const drawIndex = (p: Pane): void => {
-      const classes = new Map<number, number>();
-      let free = 0;
-      for (const b of p.blocks) {
-        if (b.state !== 'free') continue;
-        free++;
-        const c = Math.max(4, Math.floor(Math.log2(b.size)));
-        classes.set(c, (classes.get(c) ?? 0) + 1);
+      const el = p.el.querySelector<HTMLElement>('.index')!;
+      const mapEl = p.el.querySelector<HTMLElement>('.map')!;
+      const h = p.stepper.heap as Allocator & { freeIndexView?: () => FreeIndexView };
+      if (typeof h.freeIndexView !== 'function') {
+        drawSizeClasses(el, p.blocks.filter((b) => b.state === 'free').map((b) => b.size));
+        drawIndexOverlay(mapEl, null, scale!, 0, () => 0);
+        return;
       }
-      const max = Math.max(1, ...classes.values());
-      const rows = [...classes.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([c, n]) => `<div class="cls"><span>${kb(2 ** c)}–</span><i style="width:${(n / max) * 100}%"></i><b>${n}</b></div>`)
-        .join('');
-      p.el.querySelector('.index')!.innerHTML =
-        `<div class="index-title">free blocks by size class (${free})</div>` + (rows || '<div class="none">no free blocks</div>');
+      const v = h.freeIndexView();
+      const sizes = new Map(p.blocks.map((b) => [b.addr, b.size]));
+      const sizeOf = (a: number): number => sizes.get(a) ?? 0;
+      const nLists = v.lists?.length ?? 0;
+      const sel = nLists > 0 ? Math.min(listSel, nLists - 1) : 0;
+      const highlight = (a: number): void => {
+        for (const g of mapEl.querySelectorAll('.hl')) g.classList.remove('hl');
+        if (a !== 0) mapEl.querySelector(`[data-block="${hex(a)}"]`)?.classList.add('hl');
+      };
+      drawFreeIndex(el, v, {
+        sizeOf,
+        selected: sel,
+        width: el.clientWidth || 500,
+        onSelect: (i) => {
+          listSel = i;
+          render();
+        },
+        onHover: highlight,
+      });
+      drawIndexOverlay(mapEl, v, scale!, sel, sizeOf);
     };
 
     const hover = (p: Pane, i: number, ev: MouseEvent): void => {
@@ -270,7 +288,7 @@ export const allocView: View = {
       <tr><td>← →</td><td>one op back / forward</td></tr><tr><td>Shift + ← →</td><td>100 ops</td></tr>
       <tr><td>PgUp PgDn</td><td>1000 ops</td></tr><tr><td>Home End</td><td>first / last op</td></tr>
       <tr><td>Space</td><td>play / pause</td></tr><tr><td>[ ]</td><td>slower / faster</td></tr>
-      <tr><td>x</td><td>swap A and B</td></tr><tr><td>?</td><td>this help</td></tr></table>
+      <tr><td>x</td><td>swap A and B</td></tr><tr><td>l L</td><td>next / previous free list: its links are drawn on the map</td></tr><tr><td>?</td><td>this help</td></tr></table>
       <p>Drop a <code>.rep</code> / <code>.rep.gz</code> file anywhere to step through your own trace (record one with <code>heapkit record</code>).</p>`;
     const onKey = (ev: KeyboardEvent): void => {
       if (ev.target instanceof HTMLSelectElement || (ev.target instanceof HTMLInputElement && ev.target.type !== 'range')) return;
@@ -285,7 +303,11 @@ export const allocView: View = {
       else if (k === ' ') togglePlay();
       else if (k === ']') (speed = Math.min(SPEEDS.length - 1, speed + 1)), render();
       else if (k === '[') (speed = Math.max(0, speed - 1)), render();
-      else if (k === 'x' && nameB) {
+      else if (k === 'l' || k === 'L') {
+        const n = Math.max(...panes.map((p) => ((p.stepper.heap as { freeIndexView?: () => FreeIndexView }).freeIndexView?.().lists?.length ?? 1)));
+        listSel = (listSel + (k === 'l' ? 1 : n - 1)) % Math.max(1, n);
+        render();
+      } else if (k === 'x' && nameB) {
         [nameA, nameB] = [nameB, nameA];
         selA.value = nameA;
         selB.value = nameB;

@@ -1,6 +1,6 @@
 /**
  * heap-map.ts — draws a heap's blocks as an address map: rows of equal byte ranges, blocks coloured by use.
- * Exports `chooseScale`, `drawHeapMap`, `MapScale`, `CANVAS_THRESHOLD`.
+ * Exports `chooseScale`, `drawHeapMap`, `addrPoint`, `MapScale`, `CANVAS_THRESHOLD`, `MAP_ROW_H`.
  *
  * ```
  *  0x0040 │hdr│ requested ·····│pad│hdr│ free ···························│ftr│hdr│ req …
@@ -28,6 +28,8 @@ export interface MapScale {
 
 const LABEL = 64;
 const ROW_H = 15;
+/** Height of one row of the map in pixels (overlays align to it). */
+export const MAP_ROW_H = ROW_H;
 const GAP = 3;
 
 /** A scale that fits `[base, end)` in at most `maxRows` rows of a multiple of 256 bytes each. */
@@ -75,6 +77,12 @@ function pieces(s: number, e: number, sc: MapScale, fn: (x: number, y: number, w
     fn(LABEL + (a - sc.base - row * sc.bytesPerRow) * k, row * (ROW_H + GAP), Math.max(0.6, (b - a) * k));
     a = b;
   }
+}
+
+/** Where address `a` is drawn: x of that byte, y of the top of its row (map pixels). */
+export function addrPoint(a: number, sc: MapScale): { x: number; y: number } {
+  const row = Math.max(0, Math.floor((a - sc.base) / sc.bytesPerRow));
+  return { x: LABEL + (a - sc.base - row * sc.bytesPerRow) * (sc.width / sc.bytesPerRow), y: row * (ROW_H + GAP) };
 }
 
 const hex = (n: number): string => '0x' + n.toString(16).padStart(6, '0');

@@ -1,6 +1,7 @@
 /**
  * ui.test.ts — the web visualizer in a real browser (Debian's Chromium via playwright-core): what is drawn
- * must match the library's heap at that step, for one and two allocators; COOP/COEP headers; screenshots.
+ * must match the library's heap at that step, for one and two allocators; the free index drawn must be the
+ * library's (list order, size classes, AVL nodes, rover); COOP/COEP headers; screenshots.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { readTraceFileSync } from '../../src/node/read-trace.js';
 import { HeapStepper } from '../../src/report/stepper.js';
 import { startUiServer, type UiServer } from '../../src/cli/commands/ui.js';
 import { ARTIFACTS, CHROMIUM, ensureWebBuilt, launchChromium } from './browser.js';
+import { MAX_CHIPS } from '../../src/web/index-view.js';
+import type { FreeIndexView } from '../../src/alloc/index/free-index.js';
 
 const hasChromium = existsSync(CHROMIUM);
 const skip = hasChromium ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`;
@@ -175,5 +178,77 @@ test('a dropped-in user trace is parsed and drawn', { skip }, async () => {
   s.seek(5);
   assert.equal((await drawn(page, 'A')).length, s.blocks().length);
   await page.screenshot({ path: join(ARTIFACTS, 'ui-user-trace.png') });
+  await page.close();
+});
+
+/** The library's own picture of `allocator`'s free index after `step` ops. */
+function libraryIndex(trace: string, allocator: string, step: number): FreeIndexView {
+  const t = readTraceFileSync(TRACE_FILES[trace]!);
+  const s = new HeapStepper(t, () => createHeap({ allocator }));
+  s.seek(step);
+  return (s.heap as unknown as { freeIndexView(): FreeIndexView }).freeIndexView();
+}
+
+const hx = (n: number): string => '0x' + n.toString(16).padStart(6, '0');
+
+test('free index: list links in link order, one row per size class, links on the map, l selects a list', { skip }, async () => {
+  const page = await open('?trace=amptjp-bal&a=explicit-lifo&b=segregated&step=1898');
+  const lifo = libraryIndex('amptjp-bal', 'explicit-lifo', 1898);
+  assert.equal(lifo.kind, 'list');
+  const A = page.locator('.pane[data-pane="A"] .index');
+  assert.equal(await A.locator('[data-list]').count(), 1);
+  assert.equal(Number(await A.locator('[data-list="0"]').getAttribute('data-count')), lifo.lists![0]!.blocks.length);
+  const chips = await A.locator('[data-list="0"] [data-free]').evaluateAll((els) => els.map((e) => e.getAttribute('data-free')!));
+  assert.deepEqual(chips, lifo.lists![0]!.blocks.slice(0, MAX_CHIPS).map(hx));
+  // every chip names a free block drawn in the map
+  const freeDrawn = new Set(await page.locator('.pane[data-pane="A"] g.blk.free').evaluateAll((els) => els.map((e) => e.getAttribute('data-block')!)));
+  for (const c of chips) assert.ok(freeDrawn.has(c), `chip ${c} is a free block of the map`);
+  // the map draws the list's links: one arc per consecutive pair
+  const links = await page.locator('.pane[data-pane="A"] svg.links [data-link]').evaluateAll((els) => els.map((e) => e.getAttribute('data-link')!));
+  const bs = lifo.lists![0]!.blocks;
+  assert.deepEqual(links, bs.slice(0, -1).slice(0, 400).map((b, i) => `${hx(b)}>${hx(bs[i + 1]!)}`));
+  // segregated: one row per non-empty class, in class order, with the class's blocks in link order
+  const seg = libraryIndex('amptjp-bal', 'segregated', 1898);
+  const rows = await page.locator('.pane[data-pane="B"] [data-list]').evaluateAll((els) =>
+    els.map((e) => ({ label: e.querySelector('.fl-label')!.textContent, blocks: [...e.querySelectorAll('[data-free]')].map((c) => c.getAttribute('data-free')) })),
+  );
+  assert.deepEqual(rows, seg.lists!.map((l) => ({ label: l.label, blocks: l.blocks.slice(0, MAX_CHIPS).map(hx) })));
+  assert.ok(rows.length >= 2);
+  // l moves the drawn links to the next list
+  await page.keyboard.press('l');
+  assert.equal(new URL(page.url()).searchParams.get('list'), '1');
+  assert.equal(await page.locator('.pane[data-pane="B"] [data-list="1"]').getAttribute('class'), 'fl-row sel');
+  const segLinks = await page.locator('.pane[data-pane="B"] svg.links [data-link]').count();
+  assert.equal(segLinks, seg.lists![1]!.blocks.length - 1);
+  // hover a chip: its block lights up in the map
+  await page.locator('.pane[data-pane="B"] [data-list="0"] [data-free]').first().hover();
+  assert.equal(await page.locator('.pane[data-pane="B"] g.blk.hl').getAttribute('data-block'), seg.lists![0]!.blocks[0] !== undefined ? hx(seg.lists![0]!.blocks[0]!) : null);
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-free-lists.png') });
+  // stepping redraws the index from the library
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('Shift+ArrowRight');
+  const lifo2 = libraryIndex('amptjp-bal', 'explicit-lifo', 1998);
+  assert.equal(Number(await A.locator('[data-list="0"]').getAttribute('data-count')), lifo2.lists![0]!.blocks.length);
+  await page.close();
+});
+
+test('free index: the AVL tree (nodes, edges, root) and the next-fit rover match the library', { skip }, async () => {
+  const page = await open('?trace=amptjp-bal&a=tree-best&b=implicit-next&step=2500');
+  const tree = libraryIndex('amptjp-bal', 'tree-best', 2500);
+  assert.equal(tree.kind, 'tree');
+  const A = page.locator('.pane[data-pane="A"] .index');
+  const nodes = await A.locator('[data-node]').evaluateAll((els) =>
+    els.map((e) => ({ block: e.getAttribute('data-node'), left: e.getAttribute('data-left'), right: e.getAttribute('data-right') })),
+  );
+  const want = tree.nodes!.map((n) => ({ block: hx(n.block), left: hx(n.left), right: hx(n.right) }));
+  const byBlock = (a: { block: string | null }, b: { block: string | null }) => (a.block! < b.block! ? -1 : 1);
+  assert.deepEqual(nodes.sort(byBlock), want.sort(byBlock));
+  assert.ok(nodes.length >= 3);
+  assert.equal(await A.locator('[data-edge]').count(), nodes.length - 1, 'a tree of n nodes has n − 1 edges');
+  assert.equal(await A.locator('.tn.root').getAttribute('data-node'), hx(tree.root!));
+  const next = libraryIndex('amptjp-bal', 'implicit-next', 2500);
+  assert.ok(next.rover! > 0);
+  assert.equal(await page.locator('.pane[data-pane="B"] svg.links [data-rover]').getAttribute('data-rover'), hx(next.rover!));
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-free-tree-rover.png') });
   await page.close();
 });
