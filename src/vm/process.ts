@@ -2,18 +2,25 @@
  * process.ts — a process: an address space (areas + page table), its software TLB, loads and stores, the page-fault
  * handler, mmap/munmap/mprotect/brk, fork with copy-on-write, and exit. Exports `Process`, `MmapOptions`, `ProcessStats`, `AreaInfo`, `PageInfo`.
  *
- * Loads and stores go through a direct-mapped software TLB held in three typed arrays:
+ * Loads and stores go through a two-level software TLB:
  * ```
- *   index i = vpn & (entries − 1)
- *   tlbR[i]    vpn if a load may use the entry, else −1
- *   tlbW[i]    vpn if a store may use the entry, else −1   (−1 for COW, read-only and not-yet-dirty pages)
- *   tlbBase[i] byte offset of the page's frame in PhysicalMemory
+ *   L0 (micro-TLB, one entry per direction, plain fields — the fast path):
+ *     rPage, rDelta   page address (as int32) of the last page loaded from, and frameBase − page
+ *     wPage, wDelta   the same for the last page stored to (only once the page is writable and dirty)
+ *     hit test:  (addr & (~offMask | (width − 1))) === rPage     — page match and alignment in one compare
+ *     access:    m32[(addr + rDelta) >>> 2]
+ *   L1 (direct-mapped, index i = vpn & (entries − 1), typed arrays — the miss path):
+ *     tlbR[i]    vpn if a load may use the entry, else −1
+ *     tlbW[i]    vpn if a store may use the entry, else −1   (−1 for COW, read-only and not-yet-dirty pages)
+ *     tlbBase[i] byte offset of the page's frame in PhysicalMemory
  * ```
- * A hit costs a shift, a mask, one compare and a typed-array access; a miss walks the page table
+ * Sequential access stays in L0 for a whole page, so a load costs a mask, a compare, an add and one
+ * typed-array access. An L0 miss consults L1 and refills L0; an L1 miss walks the page table
  * (`translate`), takes the fault if the PTE is absent or lacks the permission (`fault`), and refills
- * the entry. The TLB is flushed (fully or per page) whenever this process's PTEs lose a permission or
- * a frame: munmap, mprotect, fork (the parent's writable private pages become COW), exit. Other
- * processes never change this process's PTEs, so no cross-process shootdown is needed.
+ * both. Both levels are flushed (fully or per page) whenever this process's PTEs lose a permission
+ * or a frame: munmap, mprotect, fork (the parent's writable private pages become COW), exit, and any
+ * page walk (a fault may have replaced the frame behind L0). Other processes never change this
+ * process's PTEs, so no cross-process shootdown is needed.
  *
  * Page-fault handler, in order: no area → SegmentationFault 'not-mapped'; area forbids the access →
  * 'read-denied'/'write-denied'/'exec-denied'; page absent → demand paging (zero frame for anonymous
@@ -126,6 +133,20 @@ export class Process implements HeapPager {
   private readonly tlbR: Int32Array;
   private readonly tlbW: Int32Array;
   private readonly tlbBase: Int32Array;
+  /** L0: the last page loaded from (int32 page address, −1 = none) and frameBase − page. */
+  private rPage = -1;
+  private rDelta = 0;
+  /** L0: the last page stored to. */
+  private wPage = -1;
+  private wDelta = 0;
+  /** Where a load's miss path leaves a value it served itself (unaligned, heap view). */
+  private readonly out32 = new Uint32Array(1);
+  private readonly outF64 = new Float64Array(1);
+  /** L0 hit masks per access width: page bits plus the low bits that must be zero (alignment). */
+  private readonly mask1: number;
+  private readonly mask2: number;
+  private readonly mask4: number;
+  private readonly mask8: number;
   private readonly m8: Uint8Array;
   private readonly m16: Uint16Array;
   private readonly m32: Uint32Array;
@@ -150,6 +171,10 @@ export class Process implements HeapPager {
     this.tlbR = new Int32Array(k.tlbEntries).fill(-1);
     this.tlbW = new Int32Array(k.tlbEntries).fill(-1);
     this.tlbBase = new Int32Array(k.tlbEntries);
+    this.mask1 = ~this.offMask;
+    this.mask2 = ~this.offMask | 1;
+    this.mask4 = ~this.offMask | 3;
+    this.mask8 = ~this.offMask | 7;
     this.m8 = phys.u8;
     this.m16 = phys.u16;
     this.m32 = phys.u32;
@@ -159,78 +184,61 @@ export class Process implements HeapPager {
 
   // ---------------------------------------------------------------- loads and stores (TLB fast paths)
 
+  // A load's miss path never returns the value through a call (that would box it): it either refills
+  // L0 so the fast path's own typed-array read serves the load, or leaves the value in a typed scratch cell.
+
   /** Loads the byte at `addr`. */
   load8(addr: number): number {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbR[i] === vpn) return this.m8[this.tlbBase[i] + (addr & this.offMask)];
-    return this.loadSlow(addr, 1);
+    if ((addr & this.mask1) === this.rPage) return this.m8[addr + this.rDelta];
+    return this.loadMiss(addr, 1) ? this.m8[addr + this.rDelta] : this.out32[0];
   }
 
   /** Loads the little-endian 16-bit word at `addr`. */
   load16(addr: number): number {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbR[i] === vpn && (addr & 1) === 0) return this.m16[(this.tlbBase[i] + (addr & this.offMask)) >>> 1];
-    return this.loadSlow(addr, 2);
+    if ((addr & this.mask2) === this.rPage) return this.m16[(addr + this.rDelta) >>> 1];
+    return this.loadMiss(addr, 2) ? this.m16[(addr + this.rDelta) >>> 1] : this.out32[0];
   }
 
   /** Loads the little-endian unsigned 32-bit word at `addr`. */
   load32(addr: number): number {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbR[i] === vpn && (addr & 3) === 0) return this.m32[(this.tlbBase[i] + (addr & this.offMask)) >>> 2];
-    return this.loadSlow(addr, 4);
+    if ((addr & this.mask4) === this.rPage) return this.m32[(addr + this.rDelta) >>> 2];
+    return this.loadMiss(addr, 4) ? this.m32[(addr + this.rDelta) >>> 2] : this.out32[0];
   }
 
   /** Loads the 64-bit float at `addr`. */
   loadF64(addr: number): number {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbR[i] === vpn && (addr & 7) === 0) return this.mf64[(this.tlbBase[i] + (addr & this.offMask)) >>> 3];
-    return this.loadSlow(addr, 8);
+    if ((addr & this.mask8) === this.rPage) return this.mf64[(addr + this.rDelta) >>> 3];
+    return this.loadMiss(addr, 8) ? this.mf64[(addr + this.rDelta) >>> 3] : this.outF64[0];
   }
 
   /** Stores the low byte of `value` at `addr`. */
   store8(addr: number, value: number): void {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbW[i] === vpn) this.m8[this.tlbBase[i] + (addr & this.offMask)] = value;
-    else this.storeSlow(addr, value, 1);
+    if ((addr & this.mask1) === this.wPage) this.m8[addr + this.wDelta] = value;
+    else this.storeMiss(addr, value, 1);
   }
 
   /** Stores the low 16 bits of `value` at `addr`, little-endian. */
   store16(addr: number, value: number): void {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbW[i] === vpn && (addr & 1) === 0) this.m16[(this.tlbBase[i] + (addr & this.offMask)) >>> 1] = value;
-    else this.storeSlow(addr, value, 2);
+    if ((addr & this.mask2) === this.wPage) this.m16[(addr + this.wDelta) >>> 1] = value;
+    else this.storeMiss(addr, value, 2);
   }
 
   /** Stores the low 32 bits of `value` at `addr`, little-endian. */
   store32(addr: number, value: number): void {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbW[i] === vpn && (addr & 3) === 0) this.m32[(this.tlbBase[i] + (addr & this.offMask)) >>> 2] = value;
-    else this.storeSlow(addr, value, 4);
+    if ((addr & this.mask4) === this.wPage) this.m32[(addr + this.wDelta) >>> 2] = value;
+    else this.storeMiss(addr, value, 4);
   }
 
   /** Stores the 64-bit float `value` at `addr`. */
   storeF64(addr: number, value: number): void {
-    const vpn = addr >>> this.shift;
-    const i = vpn & this.tlbMask;
-    if (this.tlbW[i] === vpn && (addr & 7) === 0) this.mf64[(this.tlbBase[i] + (addr & this.offMask)) >>> 3] = value;
-    else this.storeSlow(addr, value, 8);
+    if ((addr & this.mask8) === this.wPage) this.mf64[(addr + this.wDelta) >>> 3] = value;
+    else this.storeMiss(addr, value, 8);
   }
 
   /** Loads the 32-bit word at `addr` as an instruction fetch: needs execute permission (not read). */
   fetch32(addr: number): number {
     let v = 0;
-    for (let j = 3; j >= 0; j--) {
-      const a = (addr + j) >>> 0;
-      const pa = this.translate(a, PROT_X);
-      v = v * 256 + (pa < 0 ? (this.view as HeapMemory).u8[a] : this.m8[pa]);
-    }
+    for (let j = 3; j >= 0; j--) v = v * 256 + this.byteAt((addr + j) >>> 0, PROT_X);
     return v;
   }
 
@@ -246,46 +254,97 @@ export class Process implements HeapPager {
     for (let j = 0; j < bytes.length; j++) this.store8((addr + j) >>> 0, bytes[j]);
   }
 
-  private loadSlow(addr: number, size: number): number {
+  // The slow paths never call the fast paths back (no recursion), so V8 keeps inlining the fast paths
+  // into callers' loops.
+
+  /**
+   * L0 missed on a load: an aligned access consults L1 (walking the page table on a miss), refills L0 and
+   * returns true; an unaligned or heap-view access leaves its value in `out32`/`outF64` and returns false.
+   */
+  private loadMiss(addr: number, size: number): boolean {
     addr = addr >>> 0;
     if ((addr & (size - 1)) !== 0) {
-      for (let j = 0; j < size; j++) scratchU8[j] = this.load8((addr + j) >>> 0);
-      if (size === 8) return scratchF64[0];
-      let v = 0;
-      for (let j = size - 1; j >= 0; j--) v = v * 256 + scratchU8[j];
-      return v;
+      this.loadUnaligned(addr, size);
+      return false;
     }
-    const pa = this.translate(addr, PROT_R);
-    if (pa < 0) {
-      const v = this.view as HeapMemory;
-      return size === 1 ? v.u8[addr] : size === 2 ? v.u16[addr >>> 1] : size === 4 ? v.u32[addr >>> 2] : v.f64[addr >>> 3];
+    const vpn = addr >>> this.shift;
+    const i = vpn & this.tlbMask;
+    let base: number;
+    if (this.tlbR[i] === vpn) base = this.tlbBase[i];
+    else {
+      const pa = this.translate(addr, PROT_R);
+      if (pa < 0) {
+        const v = this.view as HeapMemory;
+        if (size === 8) this.outF64[0] = v.f64[addr >>> 3];
+        else this.out32[0] = size === 1 ? v.u8[addr] : size === 2 ? v.u16[addr >>> 1] : v.u32[addr >>> 2];
+        return false;
+      }
+      base = pa - (addr & this.offMask);
     }
-    return size === 1 ? this.m8[pa] : size === 2 ? this.m16[pa >>> 1] : size === 4 ? this.m32[pa >>> 2] : this.mf64[pa >>> 3];
+    const page = vpn * this.pageSize;
+    this.rPage = page | 0;
+    this.rDelta = base - page;
+    return true;
   }
 
-  private storeSlow(addr: number, value: number, size: number): void {
+  /** One byte through the page table (the unaligned paths' unit). */
+  private byteAt(addr: number, access: number): number {
+    const pa = this.translate(addr, access);
+    return pa < 0 ? (this.view as HeapMemory).u8[addr] : this.m8[pa];
+  }
+
+  private loadUnaligned(addr: number, size: number): void {
+    for (let j = 0; j < size; j++) scratchU8[j] = this.byteAt((addr + j) >>> 0, PROT_R);
+    if (size === 8) {
+      this.outF64[0] = scratchF64[0];
+      return;
+    }
+    let v = 0;
+    for (let j = size - 1; j >= 0; j--) v = v * 256 + scratchU8[j];
+    this.out32[0] = v;
+  }
+
+  /** L0 missed on a store: consult L1, walk and fault as needed, refill L0, store. */
+  private storeMiss(addr: number, value: number, size: number): void {
     addr = addr >>> 0;
-    if ((addr & (size - 1)) !== 0) {
-      if (size === 8) scratchF64[0] = value;
-      else for (let j = 0, x = value >>> 0; j < size; j++, x >>>= 8) scratchU8[j] = x & 0xff;
-      // Check every byte's page first, so a fault on the second page leaves the first untouched.
-      for (let j = 0; j < size; j++) this.translate((addr + j) >>> 0, PROT_W);
-      for (let j = 0; j < size; j++) this.store8((addr + j) >>> 0, scratchU8[j]);
-      return;
+    if ((addr & (size - 1)) !== 0) return this.storeUnaligned(addr, value, size);
+    const vpn = addr >>> this.shift;
+    const i = vpn & this.tlbMask;
+    let base: number;
+    if (this.tlbW[i] === vpn) base = this.tlbBase[i];
+    else {
+      const pa = this.translate(addr, PROT_W);
+      if (pa < 0) {
+        const v = this.view as HeapMemory;
+        if (size === 1) v.u8[addr] = value;
+        else if (size === 2) v.u16[addr >>> 1] = value;
+        else if (size === 4) v.u32[addr >>> 2] = value;
+        else v.f64[addr >>> 3] = value;
+        return;
+      }
+      base = pa - (addr & this.offMask);
     }
-    const pa = this.translate(addr, PROT_W);
-    if (pa < 0) {
-      const v = this.view as HeapMemory;
-      if (size === 1) v.u8[addr] = value;
-      else if (size === 2) v.u16[addr >>> 1] = value;
-      else if (size === 4) v.u32[addr >>> 2] = value;
-      else v.f64[addr >>> 3] = value;
-      return;
-    }
+    const page = vpn * this.pageSize;
+    this.wPage = page | 0;
+    this.wDelta = base - page;
+    const pa = base + (addr & this.offMask);
     if (size === 1) this.m8[pa] = value;
     else if (size === 2) this.m16[pa >>> 1] = value;
     else if (size === 4) this.m32[pa >>> 2] = value;
     else this.mf64[pa >>> 3] = value;
+  }
+
+  private storeUnaligned(addr: number, value: number, size: number): void {
+    if (size === 8) scratchF64[0] = value;
+    else for (let j = 0, x = value >>> 0; j < size; j++, x >>>= 8) scratchU8[j] = x & 0xff;
+    // Fault every byte's page in first, so a fault on the second page leaves the first page's bytes untouched.
+    for (let j = 0; j < size; j++) this.translate((addr + j) >>> 0, PROT_W);
+    for (let j = 0; j < size; j++) {
+      const a = (addr + j) >>> 0;
+      const pa = this.translate(a, PROT_W);
+      if (pa < 0) (this.view as HeapMemory).u8[a] = scratchU8[j];
+      else this.m8[pa] = scratchU8[j];
+    }
   }
 
   // ---------------------------------------------------------------- translation and the fault handler
@@ -296,6 +355,9 @@ export class Process implements HeapPager {
    */
   private translate(addr: number, access: number): number {
     if (this.exited) throw new ProcessExitedError(this.pid);
+    // A walk may replace the frame behind a page (COW): forget L0, the caller refills it.
+    this.rPage = -1;
+    this.wPage = -1;
     this.c.tlbMisses++;
     this.k.counters.tlbMisses++;
     if (this.view !== null && addr >= this.heapStart && addr < this.view.u8.length && addr < this.heapLimit) {
@@ -434,12 +496,16 @@ export class Process implements HeapPager {
   private flushTlb(): void {
     this.tlbR.fill(-1);
     this.tlbW.fill(-1);
+    this.rPage = -1;
+    this.wPage = -1;
   }
 
   /** Forgets the TLB entries of pages in `[start, end)`. */
   private flushRange(start: number, end: number): void {
     const from = start >>> this.shift;
     const to = Math.ceil(end / this.pageSize);
+    this.rPage = -1;
+    this.wPage = -1;
     if (to - from > this.tlbMask) return this.flushTlb();
     for (let v = from; v < to; v++) {
       const i = v & this.tlbMask;
@@ -705,6 +771,7 @@ export class Process implements HeapPager {
     cpt.present = pt.present;
     child._brk = this._brk;
     this.tlbW.fill(-1);
+    this.wPage = -1;
     this.c.forks++;
     this.k.counters.forks++;
     this.k.events.log('fork', this.pid, 0, child.pid);
@@ -793,6 +860,13 @@ export class Process implements HeapPager {
       if (f >= this.phys.frames || this.phys.refs[f] <= 0) out.push(`pid ${this.pid}: page 0x${addr.toString(16)} maps a free or bad frame ${f}`);
       if (!a.shared && (pte & PROT_W) !== 0 && this.phys.refs[f] !== 1) out.push(`pid ${this.pid}: private writable page 0x${addr.toString(16)} maps frame ${f} with ${this.phys.refs[f]} references`);
     });
+    for (const [page, delta, write] of [[this.rPage, this.rDelta, false], [this.wPage, this.wDelta, true]] as const) {
+      if (page === -1) continue;
+      const v = (page >>> 0) >>> this.shift;
+      const pte = this.pt.get(v);
+      if ((pte & PTE_P) === 0 || pteFrame(pte) * this.pageSize !== (page >>> 0) + delta) out.push(`pid ${this.pid}: stale L0 TLB entry for page 0x${(page >>> 0).toString(16)}`);
+      else if (write && (pte & PROT_W) === 0) out.push(`pid ${this.pid}: L0 TLB allows writes to read-only page 0x${(page >>> 0).toString(16)}`);
+    }
     for (let i = 0; i <= this.tlbMask; i++) {
       const v = this.tlbW[i] >= 0 ? this.tlbW[i] : this.tlbR[i];
       if (v < 0) continue;
