@@ -25,7 +25,8 @@ const opt = (name: string, def: string): string => (args.includes(name) ? args[a
 const json = args.includes('--json');
 const runs = Number(opt('--runs', '3'));
 const timeoutS = Number(opt('--timeout', '20'));
-const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes']);
+const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes', '--out']);
+const outFile = opt('--out', '');
 const roots = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
 const maxBytes = Number(opt('--max-bytes', String(0x7fff0000)));
 
@@ -143,22 +144,31 @@ const traces = files.map(loadTrace);
 const wasmPath = peers.includes('as-tlsf') ? buildWasm() : '';
 const cBin = peers.includes('glibc') ? buildC() : null;
 const rows: Row[] = [];
-for (const peer of peers) {
-  if (peer === 'glibc' && cBin === null) continue;
-  const pw = peer === 'glibc' ? null : new PeerWorker(peer, wasmPath);
-  const t0 = Date.now();
-  for (const t of traces) {
+// Trace-major order: every allocator replays a trace before the next trace starts, so all of them meet
+// the same machine load (other work on a shared machine shifts absolute figures, much less the ratios).
+const active = peers.filter((p) => p !== 'glibc' || cBin !== null);
+const workers = new Map(active.filter((p) => p !== 'glibc').map((p) => [p, new PeerWorker(p, wasmPath)]));
+const spent = new Map(active.map((p) => [p, 0]));
+let done = 0;
+for (const t of traces) {
+  for (const peer of active) {
+    const t0 = Date.now();
+    const pw = workers.get(peer);
     const r = pw ? await pw.run(t) : runC(cBin!, t);
+    spent.set(peer, spent.get(peer)! + Date.now() - t0);
     const valid = !r.timedOut && r.errors.length === 0 && r.runs > 0;
     rows.push({
       trace: t.name, path: t.path, set: t.set, scored: scoredSet(t), peer, valid, timedOut: r.timedOut, refused: r.refused,
       opsPerSec: r.opsPerSec, utilization: valid && r.highWater > 0 ? t.peakLive / r.highWater : null, heapHighWater: r.highWater, peakLive: t.peakLive, errors: r.errors,
     });
   }
-  await pw?.close();
-  log(`${peer}: ${traces.length} traces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  done++;
+  if (!json && process.stderr.isTTY) process.stderr.write(`\r${done}/${traces.length} traces`);
 }
+for (const w of workers.values()) await w.close();
+log(`\n${[...spent].map(([p, ms]) => `${p} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
+if (outFile) writeFileSync(outFile, JSON.stringify(rows));
 if (json) {
   process.stdout.write(JSON.stringify(rows) + '\n');
 } else {

@@ -22,12 +22,12 @@ export interface FastHeapOptions {
  * Formats a new fast heap at `mem.base` (its control block starts at the first 4-aligned address ≥ base,
  * beginning with the magic word {@link FAST_MAGIC}). O(1) malloc/free; see `fast-heap.ts` for the design.
  */
-export function createFastHeap(mem: LinearMemory, opts: FastHeapOptions = { align: 16 }): Allocator {
+export function createFastHeap(mem: LinearMemory, opts: FastHeapOptions = { align: 16 }): FastHeap {
   return FastHeap.format(mem, opts.align, { pages: opts.pages });
 }
 
 /** Re-opens a fast heap formatted in `mem` (walks it once to rebuild the JS-side maps). Throws `HeapCorruptionError` when there is none. */
-export function attachFastHeap(mem: LinearMemory): Allocator {
+export function attachFastHeap(mem: LinearMemory): FastHeap {
   return FastHeap.attach(mem);
 }
 
