@@ -40,3 +40,7 @@ export type { DebugHeapOptions, MemoryReport, MemoryErrorKind, ReportPolicy, Lea
 // trace/ — the trace lab: .rep parser, validated and fast replay, metrics (file reading lives in heapkit/node)
 export { parseTrace, TraceParseError, OP_ALLOC, OP_REALLOC, OP_FREE, traceName, replayValidated, REFUSE_SLACK, replayFast, measureThroughput, median, evaluateTrace, timedOutRecord, failedRecord, summarize, geomean, traceSet, scoring, ShadowMap, GRANULE, fillPattern, verifyPattern, patternSeed, patternByte } from './trace/index.js';
 export type { ParseTraceOptions, Trace, ValidateOptions, ValidationReport, ThroughputReport, BenchRecord, EvaluateOptions, AllocatorSummary, Scoring } from './trace/index.js';
+
+// vm/ — paged virtual memory: address spaces, mmap, fork with copy-on-write, a process's heap as linear memory
+export { createMachine, Machine, Process, MemoryObject, HeapMemory, VmError, SegmentationFault, InvalidArgumentError, OutOfFramesError, OutOfAddressSpaceError, ProcessExitedError } from './vm/index.js';
+export type { MachineOptions, MachineStats, MmapOptions, ProcessStats, AreaInfo, PageInfo, SegvReason, VmErrno, Prot, VmEvent, VmEventKind, FaultCounterValues } from './vm/index.js';

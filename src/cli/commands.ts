@@ -10,8 +10,9 @@ import { registerBench } from './commands/bench.js';
 import { registerReplay } from './commands/replay.js';
 import { registerAllocators } from './commands/allocators.js';
 import { registerGc } from './commands/gc.js';
+import { registerVm } from './commands/vm.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi, registerReport, registerGc];
+export const commands: RegisterCommand[] = [registerRecord, registerBench, registerReplay, registerAllocators, registerUi, registerReport, registerGc, registerVm];

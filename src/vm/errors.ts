@@ -6,7 +6,11 @@
  * carries the `address` it is about. Throwing one never leaves the machine half-changed: each
  * operation validates (and allocates the frames it needs) before it mutates anything.
  */
-import { hex } from '../alloc/errors.js';
+
+/** `0x0001a2f0` — addresses as the reports print them (vm/ sits below alloc/, so it keeps its own). */
+function hex(address: number): string {
+  return '0x' + (address >>> 0).toString(16).padStart(8, '0');
+}
 
 /** errno-style code of a failed call. */
 export type VmErrno = 'EINVAL' | 'ENOMEM' | 'EFAULT' | 'ESRCH';

@@ -432,9 +432,11 @@ export class Process implements HeapPager {
       return this.pt.get(vpn);
     }
     const pg = (area.offset + (page - area.start)) / this.pageSize;
-    const major = !obj.cached(pg);
+    // Reading a page of a named object from its backing bytes is "I/O" (major); an anonymous object's first touch is demand-zero (minor).
+    const major = !obj.cached(pg) && !obj.anonymous;
+    const fresh = !obj.cached(pg);
     const copy = !area.shared && access === PROT_W;
-    if (phys.freeFrames < (major ? 1 : 0) + (copy ? 1 : 0)) throw new OutOfFramesError(`out of physical frames on a fault at 0x${page.toString(16)}`, addr);
+    if (phys.freeFrames < (fresh ? 1 : 0) + (copy ? 1 : 0)) throw new OutOfFramesError(`out of physical frames on a fault at 0x${page.toString(16)}`, addr);
     const src = obj.page(pg, addr);
     if (major) {
       c.majorFaults++;
