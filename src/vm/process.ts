@@ -690,7 +690,11 @@ export class Process implements HeapPager {
    */
   heapMemory(): HeapMemory {
     this.alive();
-    if (this.view === null) this.view = new HeapMemory(this);
+    if (this.view === null) {
+      this.view = new HeapMemory(this);
+      // From now on heap addresses are served by the view: forget translations cached before it existed.
+      this.flushTlb();
+    }
     return this.view;
   }
 

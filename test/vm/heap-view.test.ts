@@ -189,6 +189,22 @@ test('heap view: process loads/stores on heap addresses see the view; growth map
   assert.deepEqual(m.check(), []);
 });
 
+test('heap view: translations cached before the view existed do not bypass it', () => {
+  const m = createMachine({ frames: 16, pageSize: PS });
+  const p = m.spawn();
+  p.sbrk(PS);
+  p.store32(p.heapStart, 1); // the TLB now maps the heap page to its frame
+  assert.equal(p.load32(p.heapStart), 1);
+  const mem = p.heapMemory();
+  assert.equal(mem.u32[p.heapStart >>> 2], 1, 'materialised from the frame');
+  mem.u32[p.heapStart >>> 2] = 2;
+  assert.equal(p.load32(p.heapStart), 2, 'the load sees the view, not the stale frame');
+  p.store32(p.heapStart + 4, 3);
+  assert.equal(mem.u32[(p.heapStart + 4) >>> 2], 3);
+  assert.equal(p.sync(), 1);
+  assert.deepEqual(m.check(), []);
+});
+
 test('heap view: a write to a page the process made read-only faults at the next sync with the address of the first changed byte', () => {
   const m = createMachine({ frames: 64, pageSize: PS });
   const p = m.spawn();
