@@ -1,6 +1,6 @@
 /**
  * workers.ts — `npm run bench:workers`: one heap, 1/2/4 worker_threads; the sharded shared heap against one global lock.
- * Exports nothing (a script). Options: --pairs N (malloc+free pairs per worker, default 200000), --reps N (default 3, median kept), --json.
+ * Exports nothing (a script). Options: --pairs N (malloc+free pairs per worker, default 1000000), --reps N (default 3, median kept), --json.
  *
  * Rows: workload × allocator × workers, with ops/s (malloc + free calls per second of wall time,
  * all workers together), scaling against the same allocator with one worker, and the heap's
@@ -22,7 +22,7 @@ function arg(name: string, def: number): number {
   const i = argv.indexOf(name);
   return i >= 0 ? Number(argv[i + 1]) : def;
 }
-const pairs = arg('--pairs', 200_000);
+const pairs = arg('--pairs', 1_000_000);
 const reps = arg('--reps', 3);
 const json = argv.includes('--json');
 

@@ -67,7 +67,8 @@ describe('bad frees throw typed errors and change nothing', () => {
       rejects(h, () => h.free(p + 1), InvalidFreeError, p + 1);
       rejects(h, () => h.free(p + 8), InvalidFreeError, p + 8);
       rejects(h, () => h.free(p + 112 * 5), InvalidFreeError, p + 112 * 5); // a block of the span never handed out
-      rejects(h, () => h.free(p - 1088), InvalidFreeError, p - 1088); // the span header
+      rejects(h, () => h.free(p - 1152), InvalidFreeError, p - 1152); // the span header (its first byte)
+      rejects(h, () => h.free(p - 64), InvalidFreeError, p - 64); // the span header (its remote line)
       rejects(h, () => h.free(16), InvalidFreeError, 16); // heap metadata
       rejects(h, () => h.free(64 << 20), InvalidFreeError, 64 << 20); // beyond maxBytes
       rejects(h, () => h.free(a.stats().heapBytes + 65536), InvalidFreeError, a.stats().heapBytes + 65536);
@@ -115,7 +116,7 @@ describe('sizes and edges', () => {
     assert.equal(h.alignedAlloc(3, 8), 0);
     assert.equal(h.lastError, 'EINVAL');
     assert.equal(h.alignedAlloc(1 << 17, 8), 0);
-    for (const a of [32, 64, 128, 4096, 65536]) {
+    for (const a of [32, 64, 128, 256, 4096, 65536]) {
       const p = h.alignedAlloc(a, 40);
       assert.equal(p % a, 0, `alignedAlloc(${a})`);
       h.free(p);

@@ -121,7 +121,7 @@ const op = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('free' as const), h: hi, i: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('realloc' as const), h: hi, i: fc.nat(), n: size }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('calloc' as const), h: hi, n: fc.integer({ min: 0, max: 40 }), s: fc.integer({ min: 0, max: 40 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('aligned' as const), h: hi, a: fc.constantFrom(8, 16, 32, 64, 256, 4096, 65536), n: size }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('aligned' as const), h: hi, a: fc.constantFrom(8, 16, 32, 64, 128, 256, 4096, 65536), n: size }) },
 );
 
 describe('shared heap against the model', () => {

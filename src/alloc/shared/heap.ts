@@ -64,8 +64,8 @@ import { CLASS_CAP, CLASS_OF_GRANULE, CLASS_PAGES, CLASS_SIZE, NCLASSES, SMALL_M
 import { acquirePages, freeLargeRun, LARGE_DOUBLE, LARGE_OK, releaseRun } from './pages.js';
 import { checkSharedHeap, sharedHeapStats } from './check.js';
 
-/** Largest alignment served from size classes (span blocks of a class that is a multiple of it are aligned to it, as SPAN_FIRST = 17·64). */
-const CLASS_ALIGN_MAX = 64;
+/** Largest alignment served from size classes (blocks of a class that is a multiple of it are aligned to it, as SPAN_FIRST = 1152 = 9·128). */
+const CLASS_ALIGN_MAX = 128;
 
 /**
  * A handle onto a shared heap, bound to one worker slot. Use one handle per worker (thread);

@@ -59,14 +59,11 @@
  *   kind 5 LARGE_TAIL later page of a large block; arg = distance to the first page
  * ```
  *
- * Span header (at the span's first byte S; FIRST = 1088 bytes, then blocks of BSIZE bytes):
+ * Span header (at the span's first byte S; FIRST = 1152 bytes, then blocks of BSIZE bytes). The words
+ * remote freers write (REMOTE, QNEXT) sit on their own 64-byte cache line, away from the words the
+ * owner's fast path writes (FREE, BUMP, USED), so a remote free does not steal the owner's line:
  * ```
- *   S+0   REMOTE   atomic word: bits 31..4 = top of the stack of blocks freed by other slots (next link
- *                  in each block's first word); bit 0 = QUEUED: the span is on (or being pushed onto) its
- *                  owner's PENDING stack. A pusher sets QUEUED in the same compareExchange that pushes
- *                  the first block, so the owner never retires a span a pusher is still about to queue.
- *   S+4   (reserved)
- *   S+8   QNEXT    next span on the owner's PENDING stack
+ *   S+0..11 (reserved)
  *   S+12  OWNER    slot that owns the span
  *   S+16  CLASS    size class
  *   S+20  BSIZE    block bytes
@@ -81,7 +78,13 @@
  *   S+56  TAG      SPAN_TAG ^ S (catches a page map that points at garbage)
  *   S+64  ALLOC    bitmap, one bit per block: 1 = allocated (set by the owner at malloc, cleared at free/reclaim)
  *   S+576 RFREED   bitmap, one bit per block: 1 = freed remotely, waiting on REMOTE (set by Atomics.or)
- *   S+1088 block 0, block 1, … block CAP−1
+ *   S+1088 REMOTE  atomic word: bits 31..4 = top of the stack of blocks freed by other slots (next link
+ *                  in each block's first word); bit 0 = QUEUED: the span is on (or being pushed onto) its
+ *                  owner's PENDING stack. A pusher sets QUEUED in the same compareExchange that pushes
+ *                  the first block, so the owner never retires a span a pusher is still about to queue.
+ *   S+1092 QNEXT   next span on the owner's PENDING stack (written by the pusher that set QUEUED)
+ *   S+1096..1151 (reserved, pads the remote line)
+ *   S+1152 block 0, block 1, … block CAP−1   (1152 = 18·64: blocks of a class that is a multiple of 64 are 64-aligned)
  * ```
  * Span invariants (checkHeap): USED = |ALLOC|; RFREED ⊆ ALLOC; |RFREED| = |REMOTE list|;
  * USED + |FREE list| + (CAP − BUMP) = CAP; every FREE/REMOTE entry is a block boundary below BUMP.
@@ -141,12 +144,12 @@ export const PT_LARGE_TAIL = 5;
 export const FREE_WAS_LARGE = 1;
 
 /** Span header word indices (relative to the span's first word). */
-export const P_REMOTE = 0;
+export const P_REMOTE = 272;
 /** QUEUED bit in the REMOTE word. */
 export const REMOTE_QUEUED = 1;
 /** Mask of the block address in the REMOTE word. */
 export const REMOTE_ADDR = ~15;
-export const P_QNEXT = 2;
+export const P_QNEXT = 273;
 export const P_OWNER = 3;
 export const P_CLASS = 4;
 export const P_BSIZE = 5;
@@ -168,7 +171,7 @@ export const RFREED_DELTA = P_RFREED_BITS - P_ALLOC_BITS;
 /** Most blocks a span can track (bits per bitmap). */
 export const MAX_SPAN_BLOCKS = (P_RFREED_BITS - P_ALLOC_BITS) * 32;
 /** Byte offset of block 0 in a span. */
-export const SPAN_FIRST = (P_RFREED_BITS + (P_RFREED_BITS - P_ALLOC_BITS)) * 4;
+export const SPAN_FIRST = (P_RFREED_BITS + (P_RFREED_BITS - P_ALLOC_BITS)) * 4 + 64;
 /** Tag xor-ed with the span address in P_TAG. */
 export const SPAN_TAG = 0x5350414e;
 
