@@ -4,12 +4,13 @@
  */
 import './style.css';
 import { allocView } from './alloc-view.js';
+import { vmView } from './vm-view.js';
 import type { View } from './view.js';
 
 const views: View[] = [
   allocView,
   { id: 'gc', title: 'Collectors', available: false, note: 'arrives with the managed heaps (src/gc)', mount: () => () => {} },
-  { id: 'vm', title: 'Virtual memory', available: false, note: 'arrives with the virtual-memory view (src/vm)', mount: () => () => {} },
+  vmView,
 ];
 
 const tabs = document.getElementById('tabs')!;
