@@ -69,16 +69,21 @@ async function makeFactory(name: string): Promise<(t: TraceMsg) => Peer> {
       let buf = ex.memory.buffer;
       let u8 = new Uint8Array(buf);
       const base = ex.heapBase();
-      const trap = (f: () => number): number => {
-        try {
-          return f() >>> 0;
-        } catch {
-          return 0;
-        }
-      };
       return {
-        malloc: (n) => trap(() => ex.alloc(n)),
-        realloc: (p, n) => trap(() => ex.realloc(p, n)),
+        malloc: (n) => {
+          try {
+            return ex.alloc(n) >>> 0;
+          } catch {
+            return 0; // the TLSF traps (abort) on sizes it refuses or when memory cannot grow
+          }
+        },
+        realloc: (p, n) => {
+          try {
+            return ex.realloc(p, n) >>> 0;
+          } catch {
+            return 0;
+          }
+        },
         free: (p) => ex.free(p),
         bytes: () => {
           if (ex.memory.buffer !== buf) {
@@ -170,8 +175,38 @@ async function makeFactory(name: string): Promise<(t: TraceMsg) => Peer> {
 
 const tag = (id: number): number => (id * 131 + 7) & 255;
 
-/** One replay: returns seconds, or -1 when the budget ran out. */
-function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], counts: { refused: number }): number {
+/**
+ * Owner of every 16-byte granule below SHADOW_LIMIT during the validation run: a returned block that
+ * overlaps another live block is reported even when no tag byte is hit.
+ */
+const SHADOW_LIMIT = 256 << 20;
+class Shadow {
+  owner = new Int32Array(1 << 16);
+  /** Marks [p, p+n) as `id`'s; returns the id (≥ 0) of a live block already there, or -1. */
+  claim(p: number, n: number, id: number): number {
+    const end = Math.min(p + n, SHADOW_LIMIT);
+    const g1 = Math.ceil(end / 16);
+    if (g1 > this.owner.length) {
+      const next = new Int32Array(Math.max(g1, this.owner.length * 2));
+      next.set(this.owner);
+      this.owner = next;
+    }
+    let clash = -1;
+    for (let g = Math.floor(p / 16); g < g1; g++) {
+      const o = this.owner[g];
+      if (o !== 0 && o !== id + 1) clash = o - 1;
+      this.owner[g] = id + 1;
+    }
+    return clash;
+  }
+  release(p: number, n: number, id: number): void {
+    const g1 = Math.min(Math.ceil((p + n) / 16), this.owner.length);
+    for (let g = Math.floor(p / 16); g < g1; g++) if (this.owner[g] === id + 1) this.owner[g] = 0;
+  }
+}
+
+/** One replay: returns seconds, or -1 when the budget ran out. With `shadow`, also checks overlaps (validation run). */
+function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], counts: { refused: number }, shadow: Shadow | null = null): number {
   const ptr = new Float64Array(t.numIds);
   const len = new Float64Array(t.numIds);
   const { kind, id: ids, size } = t;
@@ -192,6 +227,7 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
         if (u8[p] !== tag(id) || u8[p + n - 1] !== tag(id)) note(`op ${i}: payload of id ${id} at ${p} overwritten`);
       }
       if (p !== 0) peer.free(p);
+      if (shadow !== null && n > 0) shadow.release(p, n, id);
       ptr[id] = 0;
       len[id] = 0;
       continue;
@@ -225,6 +261,13 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
         len[id] = 0;
       }
       continue;
+    }
+    if (shadow !== null) {
+      if (k !== OP_ALLOC && len[id] > 0) shadow.release(ptr[id], len[id], id);
+      if (n > 0 && p < SHADOW_LIMIT) {
+        const clash = shadow.claim(p, n, id);
+        if (clash >= 0) note(`op ${i}: block of id ${id} at ${p}+${n} overlaps live id ${clash}`);
+      }
     }
     ptr[id] = p;
     len[id] = n;
@@ -300,7 +343,7 @@ parentPort!.on('message', (msg: { trace: TraceMsg; runs: number; budgetMs: numbe
       const counts = { refused: 0 };
       const errs: string[] = [];
       try {
-        s = replay(trace, peer, deadline, errs, counts);
+        s = replay(trace, peer, deadline, errs, counts, r === 0 ? new Shadow() : null);
       } catch (e) {
         errors.push(`threw ${(e as Error).name}: ${(e as Error).message}`);
         break;
