@@ -12,7 +12,7 @@
  * The machine may have fewer cores than workers: 4 workers on 2 cores shows whether it collapses.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { createHeap } from '../src/alloc/create.js';
 import { createSharedHeap } from '../src/alloc/shared/index.js';
 import { RING, type WorkerJob } from './workers-job.js';
@@ -97,6 +97,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
+const loadBefore = loadavg()[0]!;
 const workloads: WorkerJob['workload'][] = ['prodcons', 'independent'];
 const allocators: WorkerJob['allocator'][] = ['sharded', 'locked', 'locked-tlsf'];
 for (const workload of workloads) {
@@ -118,9 +119,10 @@ for (const workload of workloads) {
 }
 
 if (json) {
-  console.log(JSON.stringify({ cores: availableParallelism(), pairsPerWorker: pairs, reps, rows }, null, 2));
+  console.log(JSON.stringify({ cores: availableParallelism(), loadAverage: [loadBefore, loadavg()[0]], pairsPerWorker: pairs, reps, rows }, null, 2));
 } else {
-  console.log(`\nOne heap, many workers — ${pairs} malloc+free pairs per worker, median of ${reps}, ${availableParallelism()} cores\n`);
+  console.log(`\nOne heap, many workers — ${pairs} malloc+free pairs per worker, median of ${reps}, ${availableParallelism()} cores`);
+  console.log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (other processes share the cores: scaling needs an idle machine)\n`);
   const head = ['workload', 'allocator', 'workers', 'M ops/s', 'vs 1 worker', 'high water MiB'];
   const body = rows.map((r) => [r.workload, r.allocator, String(r.workers), (r.opsPerSec / 1e6).toFixed(2), r.scaling.toFixed(2) + '×', r.highWaterMiB.toFixed(1)]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -11,6 +11,7 @@ import {
   allocatorNames,
   attachHeap,
   attachSharedHeap,
+  attachSharedMemory,
   createHeap,
   createSharedHeap,
   isSharedHeap,
@@ -190,6 +191,16 @@ describe('slots, close and adoption', () => {
     assert.equal(new Set(again).size, 300);
     assert.deepEqual(a.checkHeap(), []);
     assert.equal(a.stats().liveBlocks, 300);
+  });
+
+  it('attaching through a memory another handle uses gives the new handle its own views', () => {
+    const a = createSharedHeap({ maxBytes: 16 << 20 });
+    const b = attachSharedMemory(a.memory);
+    assert.notEqual(b.memory, a.memory);
+    const ps = Array.from({ length: 3000 }, () => b.malloc(1000)); // b grows the buffer
+    for (const p of ps) a.free(p);
+    assert.ok(a.malloc(100) > 0);
+    assert.deepEqual(a.checkHeap(), []);
   });
 
   it('isSharedHeap and attach reject other buffers', () => {

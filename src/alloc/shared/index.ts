@@ -159,6 +159,8 @@ export function attachSharedHeap(buffer: SharedArrayBuffer, opts: AttachSharedOp
 
 /** {@link attachSharedHeap} on a ready linear memory over the heap's buffer (base 0). */
 export function attachSharedMemory(mem: LinearMemory, opts: AttachSharedOptions = {}): SharedHeap {
+  // a handle re-binds its views through mem.onGrow: a memory another handle already uses gets a fresh twin
+  if (mem.onGrow !== null && mem.shared) mem = new LinearMemory({ memory: mem.buffer as SharedArrayBuffer });
   const u32 = mem.u32;
   if (!mem.shared || mem.base !== 0 || u32[H_MAGIC] !== SHARED_HEAP_MAGIC) throw new HeapCorruptionError('attachSharedHeap: no shared heap at byte 0 of this memory', 0);
   if (u32[H_VERSION] !== SHARED_HEAP_VERSION) throw new HeapCorruptionError(`attachSharedHeap: layout version ${u32[H_VERSION]}, this build reads ${SHARED_HEAP_VERSION}`, 4);
