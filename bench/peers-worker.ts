@@ -329,10 +329,10 @@ parentPort!.on('message', (msg: { trace: TraceMsg; runs: number; budgetMs: numbe
   let refused = 0;
   let timedOut = false;
   // Run 0 is the validation and warm-up run (errors, refusals, high water); then timed runs until at
-  // least `runs` of them and 300 ms of replay (at most 40), median reported.
+  // least `runs` of them and 250 ms of replay (at most 400: tiny traces need many runs to be warm), median reported.
   let spent = 0;
-  for (let r = 0; r <= runs + 40; r++) {
-    if (r > runs && spent > 300) break;
+  for (let r = 0; r <= runs + 400; r++) {
+    if (r > runs && spent > 250) break;
     let s: number;
     if (factory === null) {
       const hw = { peak: 0 };

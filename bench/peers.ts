@@ -12,21 +12,29 @@
  */
 import { Worker } from 'node:worker_threads';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTraces, loadTrace, type Trace } from './peers-trace.js';
 import type { RunResult } from './peers-worker.js';
 
+/** glibc 2.36's utilization on the real-program traces, from traces/real/README.md (measured on an idle machine). */
+const GLIBC_README: Record<string, number> = {
+  'bash-script': 0.412, 'gawk-wordfreq': 0.915, 'gcc-cc1-pngtest': 0.921, 'git-log-p': 0.988,
+  'perl-wordfreq': 0.864, 'python-compileall': 0.927, 'python-json': 0.852,
+};
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const json = args.includes('--json');
 const runs = Number(opt('--runs', '3'));
-const timeoutS = Number(opt('--timeout', '20'));
-const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes', '--out']);
+const timeoutS = Number(opt('--timeout', '10'));
+const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes', '--out', '--from']);
 const outFile = opt('--out', '');
+/** Re-print the report of a saved `--out` file instead of running. */
+const fromFile = opt('--from', '');
 const roots = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
 const maxBytes = Number(opt('--max-bytes', String(0x7fff0000)));
 
@@ -39,7 +47,8 @@ async function lectureNames(): Promise<string[]> {
   }
 }
 const defaultPeers = ['heapkit:fast', 'heapkit:fast-nopages', ...(await lectureNames()).map((n) => `heapkit:${n}`), 'as-tlsf', 'thi.ng', 'uint8array', 'bump', 'glibc'];
-const peers = opt('--peers', defaultPeers.join(',')).split(',').filter(Boolean);
+const saved: Row[] | null = fromFile ? (JSON.parse(readFileSync(fromFile, 'utf8')) as Row[]) : null;
+const peers = saved ? [...new Set(saved.map((r) => r.peer))] : opt('--peers', defaultPeers.join(',')).split(',').filter(Boolean);
 const log = (m: string): void => {
   if (!json) process.stderr.write(m + '\n');
 };
@@ -138,19 +147,19 @@ class PeerWorker {
   }
 }
 
-const files = listTraces(roots.length ? roots : [join(here, '..', 'traces')]);
+const files = saved ? [...new Set(saved.map((r) => r.path))] : listTraces(roots.length ? roots : [join(here, '..', 'traces')]);
 log(`loading ${files.length} traces ...`);
 const traces = files.map(loadTrace);
-const wasmPath = peers.includes('as-tlsf') ? buildWasm() : '';
-const cBin = peers.includes('glibc') ? buildC() : null;
-const rows: Row[] = [];
+const wasmPath = !saved && peers.includes('as-tlsf') ? buildWasm() : '';
+const cBin = !saved && peers.includes('glibc') ? buildC() : null;
+const rows: Row[] = saved ?? [];
 // Trace-major order: every allocator replays a trace before the next trace starts, so all of them meet
 // the same machine load (other work on a shared machine shifts absolute figures, much less the ratios).
-const active = peers.filter((p) => p !== 'glibc' || cBin !== null);
+const active = saved ? [] : peers.filter((p) => p !== 'glibc' || cBin !== null);
 const workers = new Map(active.filter((p) => p !== 'glibc').map((p) => [p, new PeerWorker(p, wasmPath)]));
 const spent = new Map(active.map((p) => [p, 0]));
 let done = 0;
-for (const t of traces) {
+for (const t of saved ? [] : traces) {
   for (const peer of active) {
     const t0 = Date.now();
     const pw = workers.get(peer);
@@ -166,7 +175,7 @@ for (const t of traces) {
   if (!json && process.stderr.isTTY) process.stderr.write(`\r${done}/${traces.length} traces`);
 }
 for (const w of workers.values()) await w.close();
-log(`\n${[...spent].map(([p, ms]) => `${p} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+if (!saved) log(`\n${[...spent].map(([p, ms]) => `${p} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
 if (outFile) writeFileSync(outFile, JSON.stringify(rows));
 if (json) {
@@ -177,6 +186,42 @@ if (json) {
 
 function geomean(xs: number[]): number {
   return xs.length ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : NaN;
+}
+
+
+/** The targets of issue 3, checked for the first allocator in the list. */
+function targets(get: (trace: string, path: string, peer: string) => Row | undefined): void {
+  const me = peers[0];
+  const line = (ok: boolean, text: string): void => console.log(`  ${ok ? 'met   ' : 'MISSED'} ${text}`);
+  console.log(`\ntargets (issue 3) for ${me}:`);
+  const ratio = (p: string, filter: (t: Trace) => boolean): number[] => traces.filter(filter).map((t) => [get(t.name, t.path, me), get(t.name, t.path, p)]).filter(([a, b]) => a?.valid && b?.valid).map(([a, b]) => a!.opsPerSec / b!.opsPerSec);
+  if (peers.includes('as-tlsf')) {
+    const r = ratio('as-tlsf', () => true);
+    const g = geomean(r);
+    line(g >= 2, `throughput geomean vs as-tlsf ≥ 2×: ${g.toFixed(2)}× over ${r.length} traces`);
+    const w = Math.min(...r);
+    line(w >= 1 / 1.5, `no trace slower than as-tlsf by > 1.5×: worst ${w.toFixed(2)}× (${r.filter((x) => x < 1 / 1.5).length} traces below 0.67×)`);
+  }
+  if (peers.includes('glibc')) {
+    const r = ratio('glibc', (t) => t.set === 'real');
+    if (r.length) line(geomean(r) >= 0.5, `throughput ≥ 0.5× glibc on real/: ${geomean(r).toFixed(2)}× (per trace ${r.map((x) => x.toFixed(2)).join(', ')})`);
+  }
+  const mean = (set: string): [number, number] => {
+    const u = rows.filter((x) => x.peer === me && x.scored === set && x.utilization !== null).map((x) => x.utilization!);
+    return [u.reduce((a, b) => a + b, 0) / u.length, u.length];
+  };
+  const [m16, n16] = mean('malloclab-new (16 scored)');
+  if (n16) line(m16 >= 0.8 && n16 === 16, `malloclab-new 16 scored mean utilization ≥ 0.80: ${(m16 * 100).toFixed(1)}% over ${n16}`);
+  const [m11, n11] = mean('classic 11');
+  if (n11) line(m11 >= 0.92 && n11 === 11, `classic 11 mean utilization ≥ 0.92: ${(m11 * 100).toFixed(1)}% over ${n11}`);
+  for (const t of traces.filter((x) => x.set === 'real')) {
+    const a = get(t.name, t.path, me);
+    const g = get(t.name, t.path, 'glibc');
+    const ref = GLIBC_README[t.name];
+    if (!a?.utilization) continue;
+    const refs = [ref !== undefined ? `README ${(ref * 100).toFixed(1)}%` : '', g?.utilization ? `measured ${(g.utilization * 100).toFixed(1)}%` : ''].filter(Boolean).join(', ');
+    line(a.utilization >= Math.max(ref ?? 0, g?.utilization ?? 0), `${t.name}: utilization ${(a.utilization * 100).toFixed(1)}% ≥ glibc (${refs})`);
+  }
 }
 
 function report(): void {
@@ -220,4 +265,5 @@ function report(): void {
     const uBetter = utilPairs.filter(([a, b]) => a.utilization! >= b.utilization!).length;
     console.log(`  vs ${short(p).padEnd(18)} ${geomean(ratios).toFixed(2).padStart(6)}×  over ${String(pairs.length).padStart(3)} traces; worst ${worst.r.toFixed(2)}× (${worst.t}); real/ ${real.length ? geomean(real).toFixed(2) + '×' : '-'}; utilization ≥ peer on ${uBetter}/${utilPairs.length}`);
   }
+  targets(get);
 }
