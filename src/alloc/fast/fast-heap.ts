@@ -38,6 +38,8 @@ const KEEP_ABOVE = 1 << 20;
 const MIN_PAGE_SLOTS = 4;
 /** Chunk size of the page map (pages are always larger than one chunk). */
 const CHUNK_SHIFT = 8;
+/** Backing growth factor asked of the memory when the break passes its end (see reserveAhead). */
+const GROW_FACTOR = 4;
 /** Flag in the control block's align word: small-object pages are off. */
 const NO_PAGES = 0x100;
 
@@ -479,6 +481,7 @@ export class FastHeap implements Allocator {
         return lb;
       }
     }
+    if (this.brk + need > this.u8.length) this.reserveAhead(this.brk + need);
     if (this.memory.sbrk(need) < 0) return 0;
     if (lastFree !== 0) this.removeFree(lb, lastFree);
     this.afterGrow();
@@ -486,6 +489,17 @@ export class FastHeap implements Allocator {
     v[lb >>> 2] = s + pbit;
     v[(this.brk - 4) >>> 2] = ALLOC;
     return lb;
+  }
+
+  /**
+   * Grows the backing (not the break) by GROW_FACTOR× when the break must pass its end: a buffer that
+   * grows by copying is copied less often (the untouched tail costs address space, not memory, and
+   * never counts in high water). Falls back to what `sbrk` does when the bigger reservation fails.
+   */
+  private reserveAhead(end: number): void {
+    const mem = this.memory;
+    const want = Math.min(Math.max(end, mem.capacity * GROW_FACTOR), mem.maxBytes);
+    if (want > end) mem.reserve(want);
   }
 
   /** Syncs the break, the control block, the views and the JS-side maps after `sbrk`. */
@@ -553,6 +567,7 @@ export class FastHeap implements Allocator {
     }
     if (b + avail === this.brk - 4) {
       // At the heap's end: grow the break by what is missing.
+      if (this.brk + s - avail > this.u8.length) this.reserveAhead(this.brk + s - avail);
       if (this.memory.sbrk(s - avail) >= 0) {
         if (nextFree !== 0) this.removeFree(next, nextFree);
         this.afterGrow();
