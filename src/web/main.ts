@@ -5,11 +5,12 @@
 import './style.css';
 import { allocView } from './alloc-view.js';
 import { vmView } from './vm-view.js';
+import { gcView } from './gc-view.js';
 import type { View } from './view.js';
 
 const views: View[] = [
   allocView,
-  { id: 'gc', title: 'Collectors', available: false, note: 'arrives with the managed heaps (src/gc)', mount: () => () => {} },
+  gcView,
   vmView,
 ];
 
