@@ -191,7 +191,7 @@ export class LinearMemory {
   /** Re-reads the views from the buffer (after growth, or after another thread grew a shared buffer). */
   bind(): void {
     const b = this.buffer;
-    const bytes = b.byteLength & ~7;
+    const bytes = b.byteLength - (b.byteLength % 8); // not `& ~7`: lengths ≥ 2 GiB would turn negative
     this.u8 = new Uint8Array(b, 0, bytes);
     this.u16 = new Uint16Array(b, 0, bytes >>> 1);
     this.u32 = new Uint32Array(b, 0, bytes >>> 2);
