@@ -1,6 +1,7 @@
 /**
  * workers.ts — `npm run bench:workers`: one heap, 1/2/4 worker_threads; the sharded shared heap against one global lock.
- * Exports nothing (a script). Options: --pairs N (malloc+free pairs per worker, default 1000000), --reps N (default 3, median kept), --json.
+ * Exports nothing (a script). Options: --pairs N (malloc+free pairs per worker, default 1000000), --reps N (default 3, median kept),
+ * --workloads prodcons,independent  --allocators sharded,locked,locked-tlsf  --workers 1,2,4 (the first count is the scaling base), --json.
  *
  * Rows: workload × allocator × workers, with ops/s (malloc + free calls per second of wall time,
  * all workers together), scaling against the same allocator with one worker, and the heap's
@@ -25,6 +26,10 @@ function arg(name: string, def: number): number {
 const pairs = arg('--pairs', 1_000_000);
 const reps = arg('--reps', 3);
 const json = argv.includes('--json');
+function list(name: string, def: string): string[] {
+  const i = argv.indexOf(name);
+  return (i >= 0 ? argv[i + 1]! : def).split(',');
+}
 
 /** Starts a .ts worker under tsx (Node 20 ignores execArgv --import for a worker's entry). */
 function spawn(job: WorkerJob): Worker {
@@ -98,19 +103,20 @@ interface Row {
 
 const rows: Row[] = [];
 const loadBefore = loadavg()[0]!;
-const workloads: WorkerJob['workload'][] = ['prodcons', 'independent'];
-const allocators: WorkerJob['allocator'][] = ['sharded', 'locked', 'locked-tlsf'];
+const workloads = list('--workloads', 'prodcons,independent') as WorkerJob['workload'][];
+const allocators = list('--allocators', 'sharded,locked,locked-tlsf') as WorkerJob['allocator'][];
+const workerCounts = list('--workers', '1,2,4').map(Number);
 for (const workload of workloads) {
   for (const allocator of allocators) {
     if (allocator === 'locked-tlsf' && workload === 'prodcons') continue;
     let base = 0;
-    for (const workers of [1, 2, 4]) {
+    for (const workers of workerCounts) {
       const runs: Run[] = [];
       for (let r = 0; r < reps; r++) runs.push(await runOnce(allocator, workload, workers));
       runs.sort((a, b) => a.ops / a.seconds - b.ops / b.seconds);
       const med = runs[Math.floor(runs.length / 2)]!;
       const opsPerSec = med.ops / med.seconds;
-      if (workers === 1) base = opsPerSec;
+      if (base === 0) base = opsPerSec;
       const row = { workload, allocator, workers, opsPerSec, scaling: opsPerSec / base, highWaterMiB: med.highWater / 2 ** 20 };
       rows.push(row);
       if (!json) process.stderr.write(`  ${workload} ${allocator} ×${workers}: ${(opsPerSec / 1e6).toFixed(2)} M ops/s\n`);
@@ -133,6 +139,6 @@ if (json) {
   const pick = (w: string, a: string, n: number): number => rows.find((r) => r.workload === w && r.allocator === a && r.workers === n)?.opsPerSec ?? NaN;
   console.log('');
   for (const w of workloads) {
-    for (const n of [1, 2, 4]) console.log(`${w}, ${n} worker(s): sharded is ${(pick(w, 'sharded', n) / pick(w, 'locked', n)).toFixed(2)}× the global lock`);
+    for (const n of workerCounts) console.log(`${w}, ${n} worker(s): sharded is ${(pick(w, 'sharded', n) / pick(w, 'locked', n)).toFixed(2)}× the global lock`);
   }
 }

@@ -325,11 +325,6 @@ export class SharedHeap implements Allocator {
     const u32 = this.u32;
     const rw = aw + RFREED_DELTA;
     if ((Atomics.or(u32, rw, mask) & mask) !== 0) throw this.badPointer('free', p);
-    if ((Atomics.load(u32, aw) & mask) === 0) {
-      // the owner reclaimed it between our checks: a racing double free
-      Atomics.and(u32, rw, ~mask);
-      throw this.badPointer('free', p);
-    }
     const w = span >>> 2;
     let old = Atomics.load(u32, w + P_REMOTE);
     for (;;) {
@@ -516,18 +511,27 @@ export class SharedHeap implements Allocator {
     const bs = u32[w + P_BSIZE]!;
     let free = u32[w + P_FREE]!;
     let n = 0;
+    // RFREED bits are cleared one word at a time: consecutive remote frees mostly share a word
+    let word = -1;
+    let bits = 0;
     while (b !== 0) {
       const next = u32[b >>> 2]!;
       const i = ((b - span - SPAN_FIRST) / bs) | 0;
       const aw = w + P_ALLOC_BITS + (i >>> 5);
       const mask = 1 << (i & 31);
       u32[aw] = u32[aw]! & ~mask;
-      Atomics.and(u32, aw + RFREED_DELTA, ~mask);
+      if (aw !== word) {
+        if (word >= 0) Atomics.and(u32, word + RFREED_DELTA, ~bits);
+        word = aw;
+        bits = 0;
+      }
+      bits |= mask;
       u32[b >>> 2] = free;
       free = b;
       b = next;
       n++;
     }
+    if (word >= 0) Atomics.and(u32, word + RFREED_DELTA, ~bits);
     u32[w + P_FREE] = free;
     u32[w + P_USED] = u32[w + P_USED]! - n;
     return n;
