@@ -14,9 +14,18 @@
  *
  * Guarantees: a block is never handed out twice while live; a sequential double free, an interior,
  * misaligned, outside or never-allocated pointer throws DoubleFreeError / InvalidFreeError and
- * changes nothing. Two workers racing to free the same block is a program error like in C: it is
- * detected in all but narrow windows (the RFREED bit is claimed atomically). A slot's memory is
- * reused only by that slot: after `close()` its spans wait for the next handle that adopts the slot.
+ * changes nothing. Two non-owners racing to free one block: exactly one wins (the RFREED bit is
+ * claimed with Atomics.or), the other gets DoubleFreeError. The owner and a non-owner freeing one
+ * block at the same instant is a program error as in C and is not guaranteed to be caught; any
+ * double free that is not simultaneous is. A slot's memory is reused only by that slot: after
+ * `close()` its spans wait for the next handle that adopts the slot.
+ *
+ * Costs: malloc/free by the owner O(1), no atomics (one atomic load in free); a remote free is two
+ * atomic read-modify-writes (RFREED bit, REMOTE push); reclaim is O(blocks reclaimed) with one
+ * atomic per bitmap word. Pages: first fit over the page map under the lock, O(committed pages),
+ * only when a slot needs a new span or a large block. Memory: each slot keeps its own spans (up to
+ * one empty span per class), so footprint grows with the number of workers; large blocks (> 32 KiB)
+ * are whole 64 KiB pages; alignments above 128 bytes take a page-aligned large block.
  */
 import type { Allocator, HeapStats, HeapViolation } from '../allocator.js';
 import { DoubleFreeError, InvalidFreeError, hex, type Errno, type HeapError } from '../errors.js';
