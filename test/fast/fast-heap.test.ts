@@ -320,3 +320,20 @@ test('checkHeap reports corruption with addresses', () => {
   u32[(a - 4) >>> 2] = 0xffff0001; // absurd size
   assert.ok(h.checkHeap().some((x) => x.address === a - 4));
 });
+
+test('calloc zeroes memory a previous user of the buffer left dirty (owned, given ArrayBuffer)', () => {
+  const owned = new LinearMemory();
+  owned.sbrk(40_000);
+  owned.u8.fill(0xff);
+  const given = new ArrayBuffer(1 << 17);
+  new Uint8Array(given).fill(0xee);
+  for (const mem of [owned, new LinearMemory({ memory: given })]) {
+    const h = createFastHeap(mem, { align: 16 });
+    for (const n of [20, 5000, 30_000]) {
+      const p = h.calloc(1, n);
+      assert.ok(p > 0);
+      assert.ok(new Uint8Array(h.buffer).subarray(p, p + n).every((x) => x === 0), `calloc(${n}) not zero`);
+    }
+    assert.deepEqual(h.checkHeap(), []);
+  }
+});

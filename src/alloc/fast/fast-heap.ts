@@ -110,6 +110,7 @@ export class FastHeap implements Allocator {
     const h = new FastHeap(mem, align, opts.pages === false ? 0 : PAGE_CLASSES << (align === 16 ? 4 : 3));
     const first = Math.ceil((h.ctrl + CTRL_BYTES + 4) / align) * align - 4;
     const end = first + 4;
+    const oldBrk = mem.brk;
     if (!mem.setBrk(end)) throw new RangeError(`fast heap: memory too small for the control block (needs ${end - mem.base} bytes)`);
     h.rebind();
     h.brk = end;
@@ -117,7 +118,7 @@ export class FastHeap implements Allocator {
     h.u8.fill(0, h.ctrl, h.brk);
     // calloc skips zeroing bytes known to be zero: past the break in a buffer the memory made itself,
     // or past the capacity it had when we formatted it (later growth brings zeroed bytes).
-    h.clean = mem.owned ? h.brk : mem.capacity;
+    h.clean = mem.owned ? Math.max(h.brk, oldBrk) : mem.capacity;
     const u32 = h.u32;
     const cw = h.cw;
     u32[cw + W_MAGIC] = FAST_MAGIC;
