@@ -184,6 +184,10 @@ export interface GcPlan {
   writeBarrier?(heap: ManagedHeap, obj: number, slotWord: number, value: number): void;
   /** Extra verification (e.g. remembered-set completeness). */
   verify?(heap: ManagedHeap, out: GcViolation[]): void;
+  /** True when the plan marks from another thread: without a `memory` option the heap is then backed by a SharedArrayBuffer. */
+  readonly sharedMemory?: boolean;
+  /** Called when a large object was placed at `p` (before its header is written), for plans that colour new objects. */
+  allocatedLarge?(heap: ManagedHeap, p: number, size: number): void;
 }
 
 /** Pointer check outcome: fine. */
@@ -311,9 +315,10 @@ export class ManagedHeap {
     const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
     const base = opts.base ?? 8;
     if (!Number.isInteger(maxBytes) || maxBytes < 256 * 1024) throw new RangeError(`createManagedHeap: maxBytes ${maxBytes} is below 256 KiB`);
-    this.memory = opts.memory === undefined
+    const backing = opts.memory ?? (plan.sharedMemory === true && typeof SharedArrayBuffer !== 'undefined' ? new SharedArrayBuffer(base + maxBytes) : undefined);
+    this.memory = backing === undefined
       ? new LinearMemory({ initialBytes: base + maxBytes, maxBytes: base + maxBytes })
-      : new LinearMemory({ memory: opts.memory, base, initialBytes: maxBytes });
+      : new LinearMemory({ memory: backing, base, initialBytes: maxBytes });
     if (this.memory.capacity < base + maxBytes && !this.memory.reserve(base + maxBytes)) {
       throw new GcOutOfMemoryError(`createManagedHeap: the memory cannot back ${maxBytes} bytes from ${hex(base)}`, maxBytes);
     }
@@ -494,6 +499,7 @@ export class ManagedHeap {
       if (p === 0) throw new GcOutOfMemoryError(`out of memory: no room for a large object of ${size} bytes after a full collection`, size);
     }
     this.allocatedBefore += size;
+    if (this.plan.allocatedLarge !== undefined) this.plan.allocatedLarge(this, p, size);
     this.u32.fill(0, p >>> 2, (p + size) >>> 2);
     const w = p >>> 2;
     this.u32[w] = type;
@@ -763,13 +769,7 @@ export class ManagedHeap {
     } finally {
       this.inCollection = false;
     }
-    const dt = now() - t0;
-    if (this.pauseCount === this.pauses.length) {
-      const next = new Float64Array(this.pauses.length * 2);
-      next.set(this.pauses);
-      this.pauses = next;
-    }
-    this.pauses[this.pauseCount++] = dt;
+    this.recordPause(now() - t0);
     this.collections++;
     if (major) this.majorCollections++;
     else this.minorCollections++;
@@ -779,6 +779,16 @@ export class ManagedHeap {
       if (v.length > 0) throw new HeapVerificationError(v, `after collection #${this.collections} (${major ? 'major' : 'minor'}, ${this.collector})`);
     }
     if (this.onCollect !== null) this.onCollect('after', major);
+  }
+
+  /** Collector state: records one pause of `ms` milliseconds in the stats (each collection; each step of an incremental plan). */
+  recordPause(ms: number): void {
+    if (this.pauseCount === this.pauses.length) {
+      const next = new Float64Array(this.pauses.length * 2);
+      next.set(this.pauses);
+      this.pauses = next;
+    }
+    this.pauses[this.pauseCount++] = ms;
   }
 
   /** Collector state: true while a collection runs. */
