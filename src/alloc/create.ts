@@ -7,7 +7,9 @@ import { BlockHeap } from './block-heap.js';
 import { HeapCorruptionError, hex } from './errors.js';
 import type { HeapOptions } from './options.js';
 import { DEFAULT_ALLOCATOR, PRESETS, resolveConfig } from './presets.js';
-import { LinearMemory, type MemoryBacking } from '../memory/linear-memory.js';
+import { LinearMemory, MAX_MEMORY_BYTES, type MemoryBacking } from '../memory/linear-memory.js';
+import { fastAllocatorFamily } from './fast/index.js';
+import { sharedAllocatorFamily } from './shared/index.js';
 
 /** A family of allocators with its own layout (the boundary-tag engine is built in; others register). */
 export interface AllocatorFamily {
@@ -15,11 +17,15 @@ export interface AllocatorFamily {
   magic: number;
   /** Preset names this family answers to, with their descriptions. */
   presets: Record<string, string>;
+  /** True when the family only works over a SharedArrayBuffer (createHeap then makes a growable one when none is given). */
+  needsShared?: boolean;
   create(memory: LinearMemory, name: string, align: 8 | 16): Allocator;
   attach(memory: LinearMemory): Allocator;
 }
 
 const families: AllocatorFamily[] = [];
+/** Largest size of the growable SharedArrayBuffer createHeap makes for a shared-only family (address space only until used). */
+const DEFAULT_SHARED_MAX = 1 << 30;
 let defaultName = DEFAULT_ALLOCATOR;
 
 /** Adds an allocator family (used by the fast and shared allocators). Its presets join `allocatorNames`. */
@@ -31,6 +37,9 @@ export function registerAllocatorFamily(family: AllocatorFamily, opts: { makeDef
 
 /** Names of every preset allocator, the lectures' designs first. */
 export const allocatorNames: string[] = Object.keys(PRESETS);
+
+registerAllocatorFamily(fastAllocatorFamily);
+registerAllocatorFamily({ ...sharedAllocatorFamily, needsShared: true });
 
 /** The name `createHeap()` uses when no allocator is given. */
 export function defaultAllocatorName(): string {
@@ -69,7 +78,15 @@ export function createHeap(opts: Omit<HeapOptions, 'memory'> & { memory?: Memory
   if (typeof a === 'string') {
     const preset = PRESETS[a];
     if (preset) return BlockHeap.format(toMemory(opts), resolveConfig(preset.config, align), a, preset.id);
-    for (const f of families) if (f.presets[a] !== undefined) return f.create(toMemory(opts), a, align);
+    for (const f of families) {
+      if (f.presets[a] === undefined) continue;
+      if (f.needsShared && opts.memory === undefined) {
+        const max = Math.min(opts.maxBytes ?? DEFAULT_SHARED_MAX, MAX_MEMORY_BYTES);
+        const initial = Math.min(Math.max(opts.initialBytes ?? 1 << 20, 1 << 16), max);
+        return f.create(toMemory({ ...opts, memory: new SharedArrayBuffer(initial, { maxByteLength: max }) }), a, align);
+      }
+      return f.create(toMemory(opts), a, align);
+    }
     throw new RangeError(`unknown allocator '${a}'; known: ${allocatorNames.join(', ')}`);
   }
   return BlockHeap.format(toMemory(opts), resolveConfig(a, align), 'custom', 0);

@@ -89,7 +89,7 @@ for (const name of allocatorNames) {
     });
 
     it('failed realloc leaves the old block intact', () => {
-      const h = createHeap({ allocator: name, maxBytes: 1 << 16 });
+      const h = createHeap({ allocator: name, maxBytes: 1 << 18 });
       const p = h.malloc(100);
       new Uint8Array(h.buffer).fill(7, p, p + 100);
       assert.equal(h.realloc(p, 1 << 20), 0);

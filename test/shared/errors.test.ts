@@ -100,7 +100,7 @@ describe('sizes and edges', () => {
   it('0, negative, NaN, Infinity, fractional and absurd sizes', () => {
     const h = createSharedHeap({ maxBytes: 4 << 20 });
     assert.equal(h.malloc(0), 0);
-    for (const n of [-1, Number.NaN, Infinity, -Infinity]) {
+    for (const n of [-1, Number.NaN, Infinity, -Infinity, 16.5, 0.25]) {
       h.lastError = null;
       assert.equal(h.malloc(n), 0);
       assert.equal(h.lastError, 'EINVAL');
@@ -110,8 +110,10 @@ describe('sizes and edges', () => {
       assert.equal(h.malloc(n), 0);
       assert.equal(h.lastError, 'ENOMEM');
     }
-    const f = h.malloc(16.5);
-    assert.ok(h.usableSize(f) >= 17);
+    assert.equal(h.calloc(1.5, 4), 0, 'fractional counts are EINVAL too');
+    assert.equal(h.lastError, 'EINVAL');
+    assert.equal(h.realloc(h.malloc(8), 9.5), 0);
+    assert.equal(h.lastError, 'EINVAL');
     assert.equal(h.calloc(2 ** 20, 2 ** 20), 0);
     assert.equal(h.lastError, 'ENOMEM');
     assert.equal(h.alignedAlloc(3, 8), 0);
@@ -225,6 +227,10 @@ describe('slots, close and adoption', () => {
     other.free(p);
     assert.deepEqual(h.checkHeap(), []);
     assert.equal(h.stats().liveBlocks, 0);
-    assert.throws(() => createHeap({ allocator: 'shared' }), RangeError, 'a private ArrayBuffer cannot hold a shared heap');
+    // without a memory, createHeap makes a growable SharedArrayBuffer for it
+    const own = createHeap({ allocator: 'shared' });
+    assert.ok(own.buffer instanceof SharedArrayBuffer && own.buffer.growable);
+    assert.notEqual(own.malloc(10), 0);
+    assert.throws(() => createHeap({ allocator: 'shared', memory: new ArrayBuffer(1 << 20) }), RangeError, 'a private ArrayBuffer cannot hold a shared heap');
   });
 });

@@ -218,10 +218,10 @@ export class SharedHeap implements Allocator {
     return b;
   }
 
-  /** Sizes the fast path does not take: 0, fractional, invalid, and large (whole page runs). */
+  /** Sizes the fast path does not take: 0, invalid (negative, fractional, NaN: EINVAL as C's size_t allows none), and large (whole page runs). */
   private mallocOther(n: number): number {
     if (n === 0) return 0;
-    if (typeof n !== 'number' || !(n > 0) || n === Infinity) {
+    if (typeof n !== 'number' || !(n > 0) || !Number.isInteger(n)) {
       this.lastError = 'EINVAL';
       return 0;
     }
@@ -241,7 +241,7 @@ export class SharedHeap implements Allocator {
   }
 
   calloc(n: number, size: number): number {
-    if (!(n >= 0) || !(size >= 0) || !Number.isFinite(n) || !Number.isFinite(size)) {
+    if (!(n >= 0) || !(size >= 0) || !Number.isInteger(n) || !Number.isInteger(size)) {
       this.lastError = 'EINVAL';
       return 0;
     }
@@ -263,7 +263,7 @@ export class SharedHeap implements Allocator {
       this.free(p);
       return 0;
     }
-    if (typeof n !== 'number' || !(n > 0) || n === Infinity) {
+    if (typeof n !== 'number' || !(n > 0) || !Number.isInteger(n)) {
       this.lastError = 'EINVAL';
       return 0;
     }
@@ -282,7 +282,7 @@ export class SharedHeap implements Allocator {
     }
     if (alignment <= this.align) return this.malloc(n);
     if (n === 0) return 0;
-    if (typeof n !== 'number' || !(n > 0) || n === Infinity) {
+    if (typeof n !== 'number' || !(n > 0) || !Number.isInteger(n)) {
       this.lastError = 'EINVAL';
       return 0;
     }
