@@ -202,7 +202,7 @@ const META_MAGIC = 0x43474b48; // 'HKGC'
 const META_WORDS = 16;
 
 /** Verifier signature injected by `createManagedHeap` (kept out of this file to keep imports one-way). */
-export type HeapVerifier = (heap: ManagedHeap) => GcViolation[];
+export type HeapVerifier = (heap: ManagedHeap, deep: boolean) => GcViolation[];
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -476,8 +476,10 @@ export class ManagedHeap {
     }
     const p = this.plan.allocSmall(this, size);
     if (p === 0) throw new GcOutOfMemoryError(`out of memory: no room for ${size} bytes after a full collection (${this.collector}, maxBytes ${this.options.maxBytes ?? 256 * 1024 * 1024})`, size);
-    this.u32.fill(0, p >>> 2, (p + size) >>> 2);
     const w = p >>> 2;
+    const u32 = this.u32;
+    if (size <= 64) for (let i = w + 2, e = w + (size >>> 2); i < e; i++) u32[i] = 0;
+    else u32.fill(0, w + 2, w + (size >>> 2));
     this.u32[w] = type;
     this.u32[w + 1] = size;
     if (this.kindOf[type] !== KIND_RECORD) this.u32[w + 2] = length;
@@ -775,7 +777,7 @@ export class ManagedHeap {
     else this.minorCollections++;
     this.syncMeta();
     if (this.verifyEach) {
-      const v = this.verify();
+      const v = this.verify(this.debug || this.collections % 32 === 0);
       if (v.length > 0) throw new HeapVerificationError(v, `after collection #${this.collections} (${major ? 'major' : 'minor'}, ${this.collector})`);
     }
     if (this.onCollect !== null) this.onCollect('after', major);
@@ -812,10 +814,14 @@ export class ManagedHeap {
     this.f64 = this.memory.f64;
   }
 
-  /** Re-traces from the roots and returns every violated invariant (empty when healthy). Never throws for a bad heap. */
-  verify(): GcViolation[] {
+  /**
+   * Re-traces from the roots and returns every violated invariant (empty when healthy). Never throws for a bad heap.
+   * `deep` (default true) also runs the free-list allocators' own `checkHeap` (a walk of their whole heap);
+   * stress mode verifies deeply in debug mode and at every 32nd collection otherwise.
+   */
+  verify(deep = true): GcViolation[] {
     this.syncTop();
-    return this.verifier(this);
+    return this.verifier(this, deep);
   }
 
   /** Figures of the heap now. */
@@ -878,35 +884,49 @@ export class ManagedHeap {
    * `stale` is set when the pointer points into evacuated memory or at a forwarded/poisoned object.
    */
   describePointer(p: number): { code: number; reason: string } {
-    if (p === 0) return { code: PTR_INVALID, reason: 'null' };
-    if ((p & 7) !== 0) return { code: PTR_INVALID, reason: 'misaligned (objects are 8-aligned)' };
+    const code = this.checkPointer(p);
+    return { code, reason: this.pointerReason };
+  }
+
+  /** Why the last `checkPointer` call did not return 0. */
+  pointerReason = '';
+
+  /** Allocation-free form of `describePointer`: returns 0 (object), 1 (stale) or 2 (invalid) and leaves the reason in `pointerReason`. */
+  checkPointer(p: number): number {
+    if (p === 0) return this.fail(PTR_INVALID, 'null');
+    if ((p & 7) !== 0) return this.fail(PTR_INVALID, 'misaligned (objects are 8-aligned)');
     const s = this.spaceOf(p);
-    if (s === null) return { code: PTR_INVALID, reason: 'outside every space of the heap' };
-    if (s.evacuated) return { code: PTR_STALE, reason: `into from-space '${s.name}', evacuated by collection #${s.evacuatedAt}; re-read the pointer from a root slot or a field after every allocation` };
+    if (s === null) return this.fail(PTR_INVALID, 'outside every space of the heap');
+    if (s.evacuated) return this.fail(PTR_STALE, `into from-space '${s.name}', evacuated by collection #${s.evacuatedAt}; re-read the pointer from a root slot or a field after every allocation`);
     if (s.kind === SPACE_BUMP) {
       const top = s === this.allocSpace ? this.top : s.top;
       if (p >= top) {
         return s.evacuatedAt > 0
-          ? { code: PTR_STALE, reason: `into the free part of '${s.name}' (above its top ${hex(top)}), evacuated by collection #${s.evacuatedAt}; re-read the pointer from a root slot or a field after every allocation` }
-          : { code: PTR_INVALID, reason: `into the free part of '${s.name}' (above its top ${hex(top)})` };
+          ? this.fail(PTR_STALE, `into the free part of '${s.name}' (above its top ${hex(top)}), evacuated by collection #${s.evacuatedAt}; re-read the pointer from a root slot or a field after every allocation`)
+          : this.fail(PTR_INVALID, `into the free part of '${s.name}' (above its top ${hex(top)})`);
       }
     } else if (!s.isObjectStart(p)) {
-      return { code: PTR_INVALID, reason: `not the start of a live object in '${s.name}' (freed, or interior)` };
+      return this.fail(PTR_INVALID, `not the start of a live object in '${s.name}' (freed, or interior)`);
     }
     const h = this.u32[p >>> 2]!;
-    if (h === POISON) return { code: PTR_STALE, reason: `at poisoned memory in '${s.name}' (the object was evacuated or freed)` };
-    if ((h & FORWARDED) !== 0) return { code: PTR_STALE, reason: `at a forwarded object in '${s.name}' (its copy is at ${hex(this.u32[(p >>> 2) + 1]!)})` };
+    if (h === POISON) return this.fail(PTR_STALE, `at poisoned memory in '${s.name}' (the object was evacuated or freed)`);
+    if ((h & FORWARDED) !== 0) return this.fail(PTR_STALE, `at a forwarded object in '${s.name}' (its copy is at ${hex(this.u32[(p >>> 2) + 1]!)})`);
     const t = h & TYPE_MASK;
-    if (t === 0 || t >= this.types.length) return { code: PTR_INVALID, reason: `bad header ${hex(h)} (type id ${t} undeclared) in '${s.name}'` };
-    if (!this.inCollection && (h & COLOR_MASK) !== 0) return { code: PTR_INVALID, reason: `object left marked outside a collection (header ${hex(h)})` };
-    return { code: PTR_OK, reason: '' };
+    if (t === 0 || t >= this.types.length) return this.fail(PTR_INVALID, `bad header ${hex(h)} (type id ${t} undeclared) in '${s.name}'`);
+    if (!this.inCollection && (h & COLOR_MASK) !== 0) return this.fail(PTR_INVALID, `object left marked outside a collection (header ${hex(h)})`);
+    return PTR_OK;
+  }
+
+  private fail(code: number, reason: string): number {
+    this.pointerReason = reason;
+    return code;
   }
 
   /** Debug check of an object pointer; throws `StalePointerError` or `InvalidObjectError`. */
   assertObject(p: number, op: string): void {
-    const r = this.describePointer(p);
-    if (r.code === PTR_STALE) throw new StalePointerError(`${op}: stale pointer ${hex(p)}: ${r.reason}`, p);
-    if (r.code !== PTR_OK) throw new InvalidObjectError(`${op}: ${hex(p)} is not an object: ${r.reason}`, p);
+    const code = this.checkPointer(p);
+    if (code === PTR_STALE) throw new StalePointerError(`${op}: stale pointer ${hex(p)}: ${this.pointerReason}`, p);
+    if (code !== PTR_OK) throw new InvalidObjectError(`${op}: ${hex(p)} is not an object: ${this.pointerReason}`, p);
   }
 
   private assertField(obj: number, i: number, kind: number, op: string): void {

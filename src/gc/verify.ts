@@ -8,7 +8,8 @@
  *  - every reachable object is well-formed: declared type, white, size word == size from type and length,
  *    ends inside its space;
  *  - bump spaces parse: walking object by object from start lands exactly on top;
- *  - free-list spaces: `used` equals the sizes of the objects in the start bitmap; the allocator's own checkHeap is clean;
+ *  - free-list spaces: `used` equals the sizes of the objects in the start bitmap; the allocator's own checkHeap
+ *    is clean (`deep` only: it walks the allocator's whole heap);
  *  - generational: every reachable object outside the young range that holds a young reference is logged (L bit) and in the store buffer.
  */
 import type { GcViolation, ManagedHeap } from './heap.js';
@@ -18,7 +19,7 @@ import { forEachObject } from './mark.js';
 import { hex } from '../alloc/errors.js';
 
 /** Re-traces from the roots; returns every violation (empty when the heap is healthy). */
-export function verifyHeap(heap: ManagedHeap): GcViolation[] {
+export function verifyHeap(heap: ManagedHeap, deep = true): GcViolation[] {
   const out: GcViolation[] = [];
   const u32 = heap.u32;
   const limit = 10000;
@@ -51,35 +52,32 @@ export function verifyHeap(heap: ManagedHeap): GcViolation[] {
         used += u32[(p >>> 2) + 1]!;
       });
       if (used !== s.used) add(s.start, `space '${s.name}': used ${s.used} but objects sum to ${used}`);
-      for (const v of s.allocator!.checkHeap()) add(v.address, `space '${s.name}' allocator: ${v.message}`);
+      if (deep) for (const v of s.allocator!.checkHeap()) add(v.address, `space '${s.name}' allocator: ${v.message}`);
     }
   }
 
-  // Trace from the roots with a side bitmap (headers are not touched).
-  const base = heap.spaces[0]!.start;
-  const span = heap.spaces[heap.spaces.length - 1]!.end - base;
-  const seen = new Uint32Array((span >>> 8) + 1);
+  // Trace from the roots with a side set of visited objects (headers are not touched; cost ∝ live objects).
+  const seen = new Set<number>();
   const stack: number[] = [];
   const ssb = new Set<number>();
   for (let i = 0; i < heap.ssbLen; i++) ssb.add(heap.ssb[i]!);
   const youngLo = heap.youngLo;
   const youngSize = heap.youngSize;
 
-  const visit = (p: number, from: string): void => {
-    const r = heap.describePointer(p);
-    if (r.code !== 0) {
-      add(p, `${from} holds ${hex(p)}: ${r.reason}`);
+  const visit = (p: number, holder: number, field: number): void => {
+    if (heap.checkPointer(p) !== 0) {
+      const from = holder === 0 ? `root slot ${field}` : `field ${field} of ${hex(holder)} (${heap.types[u32[holder >>> 2]! & TYPE_MASK]?.name})`;
+      add(p, `${from} holds ${hex(p)}: ${heap.pointerReason}`);
       return;
     }
-    const i = (p - base) >>> 3;
-    if ((seen[i >>> 5]! & (1 << (i & 31))) !== 0) return;
-    seen[i >>> 5]! |= 1 << (i & 31);
+    if (seen.has(p)) return;
+    seen.add(p);
     stack.push(p);
   };
   const rb = heap.rootBase;
   for (let i = 0; i < heap.sp; i++) {
     const p = u32[rb + i]!;
-    if (p !== 0) visit(p, `root slot ${i}`);
+    if (p !== 0) visit(p, 0, i);
   }
   while (stack.length > 0) {
     const p = stack.pop()!;
@@ -108,7 +106,7 @@ export function verifyHeap(heap: ManagedHeap): GcViolation[] {
       const q = u32[first + f]!;
       if (q === 0) continue;
       if (isOld && (q - youngLo) >>> 0 < youngSize) holdsYoung = true;
-      visit(q, `field ${f} of ${hex(p)} (${heap.types[t]!.name})`);
+      visit(q, p, f);
     }
     if (holdsYoung && ((h & LOGGED) === 0 || !ssb.has(p))) add(p, `old object ${hex(p)} (${heap.types[t]!.name}) holds a young reference but is not in the remembered set`);
   }
