@@ -44,3 +44,7 @@ export type { ParseTraceOptions, Trace, ValidateOptions, ValidationReport, Throu
 // vm/ — paged virtual memory: address spaces, mmap, fork with copy-on-write, a process's heap as linear memory
 export { createMachine, Machine, Process, MemoryObject, HeapMemory, VmError, SegmentationFault, InvalidArgumentError, OutOfFramesError, OutOfAddressSpaceError, ProcessExitedError } from './vm/index.js';
 export type { MachineOptions, MachineStats, MmapOptions, ProcessStats, AreaInfo, PageInfo, SegvReason, VmErrno, Prot, VmEvent, VmEventKind, FaultCounterValues } from './vm/index.js';
+
+// gc/ — managed heaps: exact roots, write barrier, mark-sweep / mark-compact / semispace / generational plans, workloads
+export { createManagedHeap, ManagedHeap, BARRIER_NONE, BARRIER_GENERATIONAL, BARRIER_HOOK, registerCollector, collectorNames, describeCollector, ManagedHeapError, GcOutOfMemoryError, StalePointerError, InvalidObjectError, InvalidTypeError, RootStackOverflowError, HeapVerificationError, runBinaryTrees, runGcBench, runRandomGraph, graphChecksum, runGcWorkload, gcWorkloadNames } from './gc/index.js';
+export type { ManagedHeapOptions, ManagedHeapStats, GcPlan, GcViolation, TypeInfo, CollectorName, CollectorEntry, WorkloadOutcome, RandomGraphOptions, RandomGraphResult, GcRunRecord, GcWorkloadName } from './gc/index.js';
