@@ -6,7 +6,7 @@ import { ManagedHeap, type ManagedHeapOptions } from './heap.js';
 import { makePlan } from './registry.js';
 import { verifyHeap } from './verify.js';
 import { createHeap } from '../alloc/create.js';
-import './plan-incremental.js';
+import './plan-concurrent.js';
 
 /**
  * Creates a garbage-collected heap managed by `opts.collector` ('mark-sweep', 'mark-compact', 'semispace',

@@ -1,7 +1,7 @@
 /**
  * pauses.ts — pause accounting for short-pause collectors: a timestamped log of pauses, their distribution
  * (p50/p99/max) and the minimum mutator utilization (MMU) over sliding windows. Exports `PauseLog`,
- * `PauseSummary`, `summarizePauses`, `minimumMutatorUtilization`, `pauseLogOf`, `PausingPlan`.
+ * `PauseSummary`, `summarizePauses`, `minimumMutatorUtilization`, `pauseLogOf`, `PausingPlan`, `PAUSE_*`.
  *
  * A pause is any stretch in which the main thread does collector work (an incremental step, a handshake,
  * a remark, a stop-the-world collection). MMU(w) (Cheng & Blelloch) is the smallest fraction of any window of
@@ -11,33 +11,64 @@
  */
 import type { ManagedHeap } from './heap.js';
 
+/** Pause kinds. */
+export const PAUSE_OTHER = 0;
+export const PAUSE_STEP = 1;
+export const PAUSE_START = 2;
+export const PAUSE_REMARK = 3;
+export const PAUSE_SWEEP_ON_DEMAND = 4;
+export const PAUSE_LOG_FULL = 5;
+export const PAUSE_FULL = 6;
+/** Names of the pause kinds, by value. */
+export const PAUSE_NAMES = ['other', 'step', 'start', 'remark', 'sweep-on-demand', 'log-full', 'full'];
+
 /** A growing log of pauses: start times (ms, any monotonic clock) and durations (ms). Recording allocates only when it doubles. */
 export class PauseLog {
   /** Start of each pause (ms). */
   starts: Float64Array;
   /** Duration of each pause (ms). */
   durations: Float64Array;
+  /** What each pause was (`PAUSE_*`). */
+  kinds: Uint8Array;
   /** Pauses recorded. */
   count = 0;
 
   constructor(capacity = 1024) {
     this.starts = new Float64Array(Math.max(16, capacity));
     this.durations = new Float64Array(Math.max(16, capacity));
+    this.kinds = new Uint8Array(Math.max(16, capacity));
   }
 
-  /** Records a pause that started at `start` and lasted `duration` ms. */
-  record(start: number, duration: number): void {
+  /** Records a pause of kind `kind` that started at `start` and lasted `duration` ms. */
+  record(start: number, duration: number, kind: number = PAUSE_OTHER): void {
     if (this.count === this.starts.length) {
       const s = new Float64Array(this.count * 2);
       const d = new Float64Array(this.count * 2);
+      const k = new Uint8Array(this.count * 2);
       s.set(this.starts);
       d.set(this.durations);
+      k.set(this.kinds);
       this.starts = s;
       this.durations = d;
+      this.kinds = k;
     }
     this.starts[this.count] = start;
     this.durations[this.count] = duration;
+    this.kinds[this.count] = kind;
     this.count++;
+  }
+
+  /** Count and maximum duration per kind, keyed by `PAUSE_NAMES`. */
+  byKind(): Record<string, { count: number; maxMs: number; totalMs: number }> {
+    const out: Record<string, { count: number; maxMs: number; totalMs: number }> = {};
+    for (let i = 0; i < this.count; i++) {
+      const name = PAUSE_NAMES[this.kinds[i]!] ?? 'other';
+      const e = (out[name] ??= { count: 0, maxMs: 0, totalMs: 0 });
+      e.count++;
+      e.totalMs += this.durations[i]!;
+      if (this.durations[i]! > e.maxMs) e.maxMs = this.durations[i]!;
+    }
+    return out;
   }
 
   /** Forgets every pause. */

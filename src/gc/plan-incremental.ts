@@ -35,7 +35,7 @@ import { BARRIER_HOOK, type GcPlan, type GcViolation, type ManagedHeap, type Man
 import { Space, SPACE_FREELIST } from './space.js';
 import { HeapVerificationError } from './errors.js';
 import { KIND_RECORD, KIND_REF_ARRAY, TYPE_MASK } from './object-model.js';
-import { PauseLog, type PausingPlan } from './pauses.js';
+import { PAUSE_FULL, PAUSE_LOG_FULL, PAUSE_REMARK, PAUSE_START, PAUSE_STEP, PAUSE_SWEEP_ON_DEMAND, PauseLog, type PausingPlan } from './pauses.js';
 import { Tracer } from './concurrent/tracer.js';
 import {
   C_CMD,
@@ -92,6 +92,23 @@ export const PHASE_SWEEP = 2;
 function now(): number {
   return performance.now();
 }
+
+/** What a dropped heap's plan leaves behind for the finalizer: its control words and its marker thread. */
+interface MarkerLink {
+  ctl: Int32Array | null;
+  marker: MarkerThread | null;
+}
+
+/** A heap dropped mid-cycle tells its marker thread to stop and hands the thread back to the pool. */
+const dropped = typeof FinalizationRegistry !== 'undefined'
+  ? new FinalizationRegistry<MarkerLink>((link) => {
+      if (link.ctl !== null) {
+        Atomics.store(link.ctl, C_CMD, CMD_ABORT);
+        Atomics.notify(link.ctl, C_HEAD);
+      }
+      link.marker?.release();
+    })
+  : null;
 
 /**
  * The snapshot-at-the-beginning mark-sweep plan, marking locally in steps (incremental) or in a marker thread
@@ -161,16 +178,33 @@ export class SatbPlan implements GcPlan, PausingPlan {
 
   // concurrent marking
   private readonly acquireMarker: (() => MarkerThread | null) | null;
-  private marker: MarkerThread | null = null;
+  private readonly prewarm: (() => void) | null;
+  private get marker(): MarkerThread | null {
+    return this.link.marker;
+  }
+  private set marker(m: MarkerThread | null) {
+    this.link.marker = m;
+  }
+  private readonly link: MarkerLink = { ctl: null, marker: null };
   private head = 0;
   private epoch = 0;
   private inDriver = false;
 
-  constructor(name: string, description: string, acquireMarker: (() => MarkerThread | null) | null) {
+  constructor(name: string, description: string, acquireMarker: (() => MarkerThread | null) | null, prewarm: (() => void) | null = null) {
     this.name = name;
     this.description = description;
     this.acquireMarker = acquireMarker;
+    this.prewarm = prewarm;
     this.sharedMemory = acquireMarker !== null;
+  }
+
+  /** Stops a marker thread still working for this heap and hands it back (optional: a dropped heap does it when finalized). */
+  dispose(): void {
+    if (this.phase === PHASE_MARK && this.remote) this.abandonMarking();
+    if (this.marker !== null && Atomics.load(this.ctl, C_W_STATE) === W_IDLE) {
+      this.marker.release();
+      this.marker = null;
+    }
   }
 
   setup(heap: ManagedHeap, start: number, end: number): void {
@@ -185,18 +219,19 @@ export class SatbPlan implements GcPlan, PausingPlan {
     heap.spaces.push(this.space);
     heap.allocSpace = null;
     this.retrigger();
+    this.ensureSide(heap);
   }
 
   // ───────────────────────── side buffer ─────────────────────────
 
-  /** Makes the side buffer on first use (the large-object space exists only after `setup`). */
+  /** Makes the side buffer (at setup; its bitmap covers from the space to the end of the memory, so the large-object space made after `setup` too). */
   private ensureSide(heap: ManagedHeap): void {
     if (this.side !== null) {
       if (this.tracer.u32 !== heap.u32) this.makeTracer(heap);
       return;
     }
     const lo = this.space.start;
-    const hi = heap.los.end;
+    const hi = heap.u32.length * 4;
     const shared = this.acquireMarker !== null && heap.memory.shared && typeof SharedArrayBuffer !== 'undefined';
     const l = sideLayout(lo, hi, heap.rootSlots, shared ? this.logEntries : 0);
     this.layout = l;
@@ -209,6 +244,10 @@ export class SatbPlan implements GcPlan, PausingPlan {
     this.lo = lo;
     this.nbits = (hi - lo) / 8;
     writeLayout(this.ctl, l, heap.typeBaseWord, heap.kindOf.length, heap.markStack.length);
+    this.link.ctl = this.ctl;
+    if (shared && dropped !== null) dropped.register(this, this.link);
+    // Start a marker thread now (into the pool), so the first cycle does not wait for it to boot.
+    if (shared && this.prewarm !== null) this.prewarm();
     this.makeTracer(heap);
   }
 
@@ -278,15 +317,12 @@ export class SatbPlan implements GcPlan, PausingPlan {
   private placeSlow(heap: ManagedHeap, size: number): number {
     const s = this.space;
     if (this.phase === PHASE_SWEEP) {
-      // Lazy sweeping on demand: bounded chunks until a block fits or the sweep ends.
+      // Lazy sweeping on demand, one bounded chunk; if that frees no fitting block the soft limit grows below.
       const t0 = now();
-      let p = 0;
-      while (this.phase === PHASE_SWEEP && p === 0) {
-        this.sweep(heap, this.stepBudget, Infinity);
-        if (this.sweepDone()) this.endCycle(heap);
-        p = s.used + size <= s.soft - s.start ? s.place(size) : 0;
-      }
-      this.pauseEnd(heap, t0);
+      this.sweep(heap, 4 * this.stepBudget, this.stepMaxMs > 0 ? t0 + this.stepMaxMs : Infinity);
+      if (this.sweepDone()) this.endCycle(heap);
+      const p = s.used + size <= s.soft - s.start ? s.place(size) : 0;
+      this.pauseEnd(heap, t0, PAUSE_SWEEP_ON_DEMAND);
       if (p !== 0) return p;
     }
     if (s.used + size > s.soft - s.start) {
@@ -365,15 +401,15 @@ export class SatbPlan implements GcPlan, PausingPlan {
       }
       Atomics.notify(ctl, C_HEAD);
     }
-    this.pauseEnd(heap, t0);
+    this.pauseEnd(heap, t0, PAUSE_LOG_FULL);
   }
 
   // ───────────────────────── cycle driver ─────────────────────────
 
-  private pauseEnd(heap: ManagedHeap, t0: number): void {
+  private pauseEnd(heap: ManagedHeap, t0: number, kind: number): void {
     if (this.inDriver) return;
     const dt = now() - t0;
-    this.pauseLog.record(t0, dt);
+    this.pauseLog.record(t0, dt, kind);
     heap.recordPause(dt);
   }
 
@@ -387,7 +423,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
   private startTimed(heap: ManagedHeap): void {
     const t0 = now();
     this.start(heap, false);
-    this.pauseEnd(heap, t0);
+    this.pauseEnd(heap, t0, PAUSE_START);
   }
 
   /** Start handshake: snapshot the roots (shade them locally, or copy them for the marker thread). */
@@ -444,7 +480,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
     if (heap.onCollect !== null) heap.onCollect('before', false);
     const work = this.advance(heap, budget, deadline);
     this.debt = this.phase === PHASE_IDLE ? 0 : Math.max(0, this.debt - Math.max(work, 1));
-    this.pauseEnd(heap, t0);
+    this.pauseEnd(heap, t0, PAUSE_STEP);
     if (heap.verifyEach) {
       const v = heap.verify();
       if (v.length > 0) throw new HeapVerificationError(v, `after incremental step #${this.steps} (${this.name}, phase ${this.phase})`);
@@ -477,7 +513,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
   private remarkTimed(heap: ManagedHeap): void {
     const t0 = now();
     this.remark(heap);
-    this.pauseEnd(heap, t0);
+    this.pauseEnd(heap, t0, PAUSE_REMARK);
   }
 
   /** Remark handshake (concurrent): the marker drained the log up to our unchanged head with an empty stack, so no grey object is left. */
@@ -526,6 +562,11 @@ export class SatbPlan implements GcPlan, PausingPlan {
     this.losWord = 0;
     this.losEnd = this.losMaxWord;
     this.sweepingLos = false;
+    // Pace the sweep over what headroom is left (a concurrent mark may have used most of it; sweeping frees as it goes).
+    const s = this.space;
+    const sweepUnits = 3 * (s.objects + heap.los.objects) + this.maxWord + this.losMaxWord;
+    const headroom = Math.max(s.soft - s.start - s.used, (s.soft - s.start) / 4, 256 * 1024);
+    this.rate = (this.paceFactor * sweepUnits) / headroom;
   }
 
   private sweepDone(): boolean {
@@ -639,7 +680,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
     } finally {
       this.inDriver = false;
     }
-    this.pauseLog.record(t0, now() - t0);
+    this.pauseLog.record(t0, now() - t0, full ? PAUSE_FULL : PAUSE_STEP);
     return full;
   }
 
@@ -647,7 +688,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
 
   /**
    * Tri-colour invariants, by phase: IDLE — the mark bitmap is clear; SWEEP — every object reachable from
-   * the roots is marked or already behind the sweep cursor (so the sweep frees no live object); MARK (local) —
+   * the roots is marked, behind the sweep cursor or beyond the swept range (so the sweep frees no live object); MARK (local) —
    * every white object reachable from the roots is reachable from a grey object through white objects (the
    * weak tri-colour invariant Yuasa's barrier keeps), so marking will still reach it.
    */
@@ -701,8 +742,10 @@ export class SatbPlan implements GcPlan, PausingPlan {
     if (this.phase === PHASE_SWEEP) {
       for (const p of live) {
         const inLos = p >= heap.los.start;
-        const behind = inLos ? this.sweepingLos && (p - heap.los.start) >>> 8 < this.losWord : (p - this.space.start) >>> 8 < this.sweepWord;
-        if (!behind && !marked(p)) out.push({ address: p, message: `${this.name}: reachable object ${hex(p)} is unmarked ahead of the sweep cursor (would be freed)` });
+        const wi = inLos ? (p - heap.los.start) >>> 8 : (p - this.space.start) >>> 8;
+        // safe when the sweep has passed it, or it lies beyond the range this sweep covers
+        const safe = inLos ? wi >= this.losEnd || (this.sweepingLos && wi < this.losWord) : wi >= this.sweepEnd || wi < this.sweepWord;
+        if (!safe && !marked(p)) out.push({ address: p, message: `${this.name}: reachable object ${hex(p)} is unmarked ahead of the sweep cursor (would be freed)` });
       }
       return;
     }

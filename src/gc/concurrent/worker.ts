@@ -1,0 +1,17 @@
+/**
+ * worker.ts — the marker thread's entry: runs one marking cycle per message {heap, side, epoch}.
+ * Exports nothing. Works as a Node `worker_threads` worker (found through `process.getBuiltinModule`, no import)
+ * and as a browser module Web Worker (`self.onmessage`).
+ */
+import { runMarkingCycle, type MarkMessage } from './marker.js';
+
+interface Port {
+  on(event: 'message', fn: (m: MarkMessage) => void): void;
+}
+const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+const wt = proc?.getBuiltinModule?.('node:worker_threads') as { parentPort: Port | null } | undefined;
+if (wt !== undefined && wt.parentPort !== null) {
+  wt.parentPort.on('message', runMarkingCycle);
+} else {
+  (globalThis as unknown as { onmessage: (e: { data: MarkMessage }) => void }).onmessage = (e) => runMarkingCycle(e.data);
+}
