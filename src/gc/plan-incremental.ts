@@ -68,7 +68,7 @@ export interface IncrementalOptions extends ManagedHeapOptions {
   paceFactor?: number;
   /** Start a cycle when used bytes pass this fraction of the way from live data to the soft limit. Default 0.5. */
   triggerFraction?: number;
-  /** Stress: start the next cycle as soon as one ends (the collector runs continuously). Default false. */
+  /** Stress: start the next cycle as soon as one ends and run a full step at every allocation (the collector runs continuously). Default false. */
   continuous?: boolean;
   /** Concurrent plan: SATB log entries (rounded up to a power of two). Default 1 << 20. */
   logEntries?: number;
@@ -299,6 +299,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
       else if (this.marker !== null && this.marker.dead) this.fallbackLocal(heap);
     } else {
       this.debt += size * this.rate;
+      if (this.continuous && this.debt < this.stepBudget) this.debt = this.stepBudget; // stress: a step at every allocation
       if (this.debt >= this.stepBudget) this.stepTimed(heap);
     }
     const s = this.space;
