@@ -56,7 +56,7 @@ export function registerGc(program: Command): void {
     .description('run garbage-collected workloads on every collector: time, collections, pauses, bytes copied, heap high-water, verified checksums')
     .option('--collector <names>', `comma-separated collectors (default: all: ${collectorNames().join(', ')})`)
     .option('--workload <names>', `comma-separated workloads (default: all: ${gcWorkloadNames.join(', ')})`)
-    .option('--size <n>', "binary-trees max depth, GCBench stretch depth (Boehm's standard: 18), random-graph steps / 2000", '12')
+    .option('--size <n>', "binary-trees max depth, GCBench stretch depth (Boehm's standard: 18), random-graph steps / 2000", '14')
     .option('--json', 'print a JSON array of records instead of a table')
     .action((flags: GcFlags) => {
       const size = Number(flags.size);
