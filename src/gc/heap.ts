@@ -23,7 +23,9 @@
  *    every object under 'mark-sweep', large objects (≥ `largeObjectBytes`) under every collector; under
  *    'semispace', 'mark-compact' and 'generational' any other raw pointer is stale and must be re-read from
  *    a slot or a field. Debug mode (`debug: true`) catches a stale pointer into an evacuated from-space
- *    with a `StalePointerError` at its next use.
+ *    (semispace halves, survivor spaces, the emptied nursery, the freed tail of a compacted space) with a
+ *    `StalePointerError` at its next use. Limit: after sliding compaction, a stale pointer that now lands
+ *    on the start of another live object is indistinguishable from a fresh one and is not caught.
  *  - addresses derived from objects (`rawAddr`, `dataAddr`) follow the same rule as their object.
  */
 import { LinearMemory, type MemoryBacking } from '../memory/linear-memory.js';
