@@ -81,6 +81,9 @@ export function runMarkingCycle(m: MarkMessage): void {
       }
       tracer.drain(CHUNK_WORK, Infinity);
       if (tracer.isEmpty() && Atomics.load(ctl, C_HEAD) === tail) {
+        // counters first: DONE_AT publishes them (the remark reads them once DONE_AT equals its head)
+        ctl[C_MARKED_OBJECTS] = tracer.markedObjects;
+        ctl[C_MARKED_WORDS] = tracer.markedWords;
         Atomics.store(ctl, C_DONE_AT, tail);
         Atomics.wait(ctl, C_HEAD, tail, Math.min(4, 1 + (idleWaits >> 4)));
         idleWaits++;
