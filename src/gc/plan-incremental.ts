@@ -126,7 +126,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
   readonly pauseLog = new PauseLog();
 
   /** `PHASE_*`. */
-  phase = PHASE_IDLE;
+  phase: number = PHASE_IDLE;
   /** The free-list space holding small objects. */
   space!: Space;
   /** Cycles completed, steps run, cycles whose marking ran in a marker thread. */

@@ -40,7 +40,7 @@ describe('concurrent collector', () => {
     h.collectMinor(); // poll: remark → sweep
     assert.notEqual(plan.phase, PHASE_MARK);
     assert.equal(plan.lastMarkedObjects, 5000);
-    while (plan.phase !== PHASE_IDLE) h.collectMinor();
+    while ((plan.phase as number) !== PHASE_IDLE) h.collectMinor();
     assert.deepEqual(checkList(h, slot), { length: 5000, sum: (5000 * 5001) / 2, ordered: true });
     assert.deepEqual(h.verify(), []);
     plan.dispose();

@@ -48,7 +48,7 @@ describe('incremental collector', () => {
       assert.deepEqual(h.verify(), bypass ? h.verify() : []); // tri-colour check holds with the barrier
       if (bypass) assert.ok(h.verify().some((v) => /tri-colour invariant/.test(v.message)), 'the broken invariant is reported mid-mark');
       let guard = 0;
-      while (plan.phase !== PHASE_IDLE && guard++ < 100000) h.collectMinor();
+      while ((plan.phase as number) !== PHASE_IDLE && guard++ < 100000) h.collectMinor();
       assert.equal(plan.phase, PHASE_IDLE);
       if (bypass) {
         assert.ok(h.verify().some((v) => /not the start of a live object/.test(v.message)), 'w was freed while reachable');
