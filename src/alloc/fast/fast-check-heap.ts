@@ -154,7 +154,8 @@ export function checkFastHeap(h: FastHeapInternals): HeapViolation[] {
     const first = pg + PAGE_HDR;
     const used = u16[(pg + 14) >>> 1];
     const free = new Set<number>();
-    for (let f = u32[(pg >>> 2) + 2]; f !== 0; f = u32[f >>> 2]) {
+    let f = u32[(pg >>> 2) + 2];
+    for (; f !== 0 && (f & 1) === 0; f = u32[f >>> 2]) {
       if (f < first || f >= first + cap * slot || (f - first) % slot !== 0) {
         bad(pg, `free slot ${hex(f)} is not a slot of this page`);
         break;
@@ -165,11 +166,17 @@ export function checkFastHeap(h: FastHeapInternals): HeapViolation[] {
       }
       free.add(f);
     }
-    if (used + free.size !== cap) bad(pg, `page used ${used} + free ${free.size} != capacity ${cap}`);
-    if (pagesListed.has(pg) !== free.size > 0) bad(pg, `page ${free.size > 0 ? 'has free slots but is not listed' : 'is full but listed'}`);
+    // The list ends in 0 (no untouched slots) or in a bump marker (first untouched slot + 1).
+    const fresh = (f & 1) === 1 ? f - 1 : first + cap * slot;
+    if (fresh < first || fresh > first + cap * slot || (fresh - first) % slot !== 0) bad(pg, `bump marker ${hex(f)} is not a slot of this page`);
+    const untouched = Math.max(0, (first + cap * slot - fresh) / slot);
+    for (const x of free) if (x >= fresh) bad(x, 'free slot lies in the untouched part of its page');
+    if (used + free.size + untouched !== cap) bad(pg, `page used ${used} + free ${free.size} + untouched ${untouched} != capacity ${cap}`);
+    const hasRoom = free.size + untouched > 0;
+    if (pagesListed.has(pg) !== hasRoom) bad(pg, `page ${hasRoom ? 'has free slots but is not listed' : 'is full but listed'}`);
     for (let i = 0; i < cap; i++) {
       const a = first + i * slot;
-      if (!free.has(a)) slotsLive.add(a);
+      if (!free.has(a) && a < fresh) slotsLive.add(a);
       if (h.pageOf(a) !== pg) bad(a, `page map gives ${hex(h.pageOf(a))} for a slot of page ${hex(pg)}`);
     }
   }

@@ -617,8 +617,18 @@ export class FastHeap implements Allocator {
     }
     const pw = pg >>> 2;
     const v = this.u32;
-    const s = v[pw + 2];
-    const nextFree = v[s >>> 2];
+    let s = v[pw + 2];
+    let nextFree: number;
+    if ((s & 1) === 0) {
+      nextFree = v[s >>> 2];
+    } else {
+      // Bump marker: the page's untouched slots start at s − 1 (made lazily, so a page costs O(1) to make).
+      s -= 1;
+      const slot = (c + 1) << this.G;
+      const cap = Math.floor((this.sizeAt(pg - 4) - 4 - PAGE_HDR) / slot);
+      const nxt = s + slot;
+      nextFree = nxt < pg + PAGE_HDR + cap * slot ? nxt + 1 : 0;
+    }
     v[pw + 2] = nextFree;
     this.u16[(pg + 14) >>> 1]++;
     if (nextFree === 0) {
@@ -665,13 +675,9 @@ export class FastHeap implements Allocator {
     if (head !== 0) u32[head >>> 2] = pg;
     u32[hw] = pg;
     const first = pg + PAGE_HDR;
-    const cap = Math.floor((this.sizeAt(b) - 4 - PAGE_HDR) / slot);
-    u32[pw + 2] = first;
+    u32[pw + 2] = first + 1; // bump marker: every slot is untouched
     this.u16[(pg + 12) >>> 1] = slot;
     this.u16[(pg + 14) >>> 1] = 0;
-    let a = first;
-    for (let i = 1; i < cap; i++, a += slot) u32[a >>> 2] = a + slot;
-    u32[a >>> 2] = 0;
     this.mapPage(pg, b + this.sizeAt(b), pg);
     return pg;
   }
@@ -789,11 +795,10 @@ export class FastHeap implements Allocator {
           const slot = this.u16[(pg + 12) >>> 1];
           const cap = Math.floor((s - 4 - PAGE_HDR) / slot);
           const free = new Set<number>();
-          for (let f = u32[(pg >>> 2) + 2], k = 0; f !== 0 && k <= cap; f = u32[f >>> 2], k++) free.add(f);
-          for (let i = 0; i < cap; i++) {
-            const a = pg + PAGE_HDR + i * slot;
-            if (!free.has(a)) this.setCode(a, CODE_SLOT);
-          }
+          let f = u32[(pg >>> 2) + 2];
+          for (let k = 0; f !== 0 && (f & 1) === 0 && k <= cap; f = u32[f >>> 2], k++) free.add(f);
+          const fresh = f === 0 ? pg + PAGE_HDR + cap * slot : f - 1;
+          for (let a = pg + PAGE_HDR; a < fresh; a += slot) if (!free.has(a)) this.setCode(a, CODE_SLOT);
         } else {
           this.setCode(b + 4, CODE_LIVE);
         }

@@ -42,8 +42,8 @@
  *  │ block hdr│ page header (PAGE_HDR = 16 bytes)                         │ slot 0 │ slot 1 │ ...
  *  │ size|K|1 │ prev page u32 │ next page u32 │ free slot u32 │ slot u16 │ used u16 │
  *  └──────────┴─────────────────────────────────────────────────────────────┘
- *  capacity = ⌊(block size − 4 − PAGE_HDR) / slot⌋; all slots are threaded on the free list when the page
- *  is made. Invariant: used + |free list| == capacity; listed in its class ⇔ free list non-empty.
+ *  capacity = ⌊(block size − 4 − PAGE_HDR) / slot⌋. Invariant: used + |free list| + untouched == capacity;
+ *  listed in its class ⇔ the free word is non-zero (a freed slot or a bump marker).
  *  Pages are ≥ 512 bytes, so each 256-byte chunk holds the start of at most one page (the page map relies on it).
  * ```
  */
