@@ -66,7 +66,7 @@ export interface IncrementalOptions extends ManagedHeapOptions {
   stepMaxMs?: number;
   /** Collector work per allocated byte, as a multiple of the rate that just finishes within the headroom. Default 2. */
   paceFactor?: number;
-  /** Start a cycle when used bytes pass this fraction of the way from live data to the soft limit. Default 0.5. */
+  /** Start a cycle when used bytes pass this fraction of the way from live data to the soft limit. Default 0.8 (0.5 measured 1.3× slower on binary-trees 16: twice the cycles). */
   triggerFraction?: number;
   /** Stress: start the next cycle as soon as one ends and run a full step at every allocation (the collector runs continuously). Default false. */
   continuous?: boolean;
@@ -145,7 +145,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
   stepBudget = 8192;
   stepMaxMs = 0.5;
   paceFactor = 2;
-  triggerFraction = 0.5;
+  triggerFraction = 0.8;
   continuous = false;
   logEntries = 1 << 20;
 
