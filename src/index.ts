@@ -48,3 +48,9 @@ export type { MachineOptions, MachineStats, MmapOptions, ProcessStats, AreaInfo,
 // gc/ — managed heaps: exact roots, write barrier, mark-sweep / mark-compact / semispace / generational plans, workloads
 export { createManagedHeap, ManagedHeap, BARRIER_NONE, BARRIER_GENERATIONAL, BARRIER_HOOK, registerCollector, collectorNames, describeCollector, ManagedHeapError, GcOutOfMemoryError, StalePointerError, InvalidObjectError, InvalidTypeError, RootStackOverflowError, HeapVerificationError, runBinaryTrees, runGcBench, runRandomGraph, graphChecksum, runGcWorkload, gcWorkloadNames } from './gc/index.js';
 export type { ManagedHeapOptions, ManagedHeapStats, GcPlan, GcViolation, TypeInfo, CollectorName, CollectorEntry, WorkloadOutcome, RandomGraphOptions, RandomGraphResult, GcRunRecord, GcWorkloadName } from './gc/index.js';
+// gc/ — short pauses: the incremental (SATB) and concurrent (marker worker) plans and pause accounting
+export { PauseLog, summarizePauses, pauseLogOf, minimumMutatorUtilization, PAUSE_NAMES } from './gc/pauses.js';
+export type { PauseSummary } from './gc/pauses.js';
+export { SatbPlan } from './gc/plan-incremental.js';
+export type { IncrementalOptions } from './gc/plan-incremental.js';
+export { shutdownMarkers } from './gc/plan-concurrent.js';

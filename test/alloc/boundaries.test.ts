@@ -97,9 +97,12 @@ describe('attachHeap', () => {
       }
       model.check();
       // save and restore: a growable buffer (the shared heap's) is copied into one that can grow as far
-      const src = h.buffer as ArrayBuffer & SharedArrayBuffer;
-      const copy = src.growable ? new SharedArrayBuffer(src.byteLength, { maxByteLength: src.maxByteLength }) : src.slice(0);
-      if (src.growable) new Uint8Array(copy).set(new Uint8Array(src));
+      const src = h.buffer;
+      let copy: ArrayBuffer | SharedArrayBuffer = src.slice(0);
+      if (src instanceof SharedArrayBuffer && src.growable) {
+        copy = new SharedArrayBuffer(src.byteLength, { maxByteLength: src.maxByteLength });
+        new Uint8Array(copy).set(new Uint8Array(src));
+      }
       const h2 = attachHeap(copy);
       assert.equal(h2.name, name);
       assert.equal(h2.align, h.align, 'alignment survives the round trip');
