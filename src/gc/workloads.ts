@@ -123,8 +123,9 @@ export function runGcBench(h: ManagedHeap, stretch: number): WorkloadOutcome {
     lines.push(`${iters} trees of depth ${d}: top-down ${ct} / bottom-up ${cb} nodes`);
   }
   const cl = itemCheck(h, h.get(longLived));
-  const a1000 = h.getF64(h.get(arr), Math.min(1000, kArraySize / 2 - 1));
-  ok &&= cl === treeSize(kLongLived) && a1000 === 1.0 / Math.min(1000, kArraySize / 2 - 1);
+  const probe = Math.min(1000, Math.ceil(kArraySize / 2) - 1); // the last index the fill loop wrote, at most 1000 (an odd size halves to a fraction)
+  const a1000 = h.getF64(h.get(arr), probe);
+  ok &&= cl === treeSize(kLongLived) && a1000 === 1.0 / probe;
   lines.push(`long-lived tree ${cl} nodes, array[1000] = ${a1000}`);
   h.popTo(sp0);
   return { checksumOk: ok, detail: lines.join('\n') };
