@@ -14,7 +14,7 @@ export { HeapError, DoubleFreeError, InvalidFreeError, HeapCorruptionError } fro
 export type { Errno } from './alloc/errors.js';
 export type { Allocator, HeapStats, HeapViolation } from './alloc/allocator.js';
 export type { HeapOptions, AllocatorConfig, FreeIndexKind, FitPolicy, ListOrder, CoalescePolicy } from './alloc/options.js';
-export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAllocatorName, registerAllocatorFamily } from './alloc/create.js';
+export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAllocatorName, registerAllocatorFamily, allocatorNeedsSharedMemory } from './alloc/create.js';
 export type { AllocatorFamily, AttachOptions } from './alloc/create.js';
 export { BlockHeap } from './alloc/block-heap.js';
 export type { BlockHeapConfig } from './alloc/block-heap.js';

@@ -41,6 +41,11 @@ export const allocatorNames: string[] = Object.keys(PRESETS);
 registerAllocatorFamily(fastAllocatorFamily);
 registerAllocatorFamily({ ...sharedAllocatorFamily, needsShared: true });
 
+/** True when the named allocator only works over a SharedArrayBuffer (it cannot run on a private ArrayBuffer or a VM heap view). */
+export function allocatorNeedsSharedMemory(name: string): boolean {
+  return families.some((f) => f.needsShared === true && f.presets[name] !== undefined);
+}
+
 /** The name `createHeap()` uses when no allocator is given. */
 export function defaultAllocatorName(): string {
   return defaultName;

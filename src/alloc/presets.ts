@@ -27,8 +27,12 @@ export const PRESETS: Record<string, Preset> = {
   'segregated-best': { id: 10, config: { index: 'segregated', fit: 'best' }, description: 'segregated fits with best fit inside each size class' },
 };
 
-/** The allocator `createHeap()` gives without an `allocator` option. */
-export const DEFAULT_ALLOCATOR = 'tlsf';
+/**
+ * The allocator `createHeap()` gives without an `allocator` option: the fast family (alloc/fast/, TLSF
+ * over 4-byte headers plus header-less small-object pages), which beat every preset and peer on the
+ * bundled traces in speed and utilization (bench/peers.ts).
+ */
+export const DEFAULT_ALLOCATOR = 'fast';
 
 /** Turns a config object into a complete, validated `BlockHeapConfig`. Throws `RangeError` for impossible combinations. */
 export function resolveConfig(c: AllocatorConfig, align: 8 | 16): BlockHeapConfig {

@@ -132,7 +132,10 @@ test('collector view: URL restores collector and frame; keys step, jump by colle
   assert.equal((await drawn(page)).frame, d.frame - 10);
   await page.keyboard.press('c');
   const names = collectorNames();
-  assert.equal(new URL(page.url()).searchParams.get('c'), names[(names.indexOf('semispace') + 1) % names.length]);
+  const next = names[(names.indexOf('semispace') + 1) % names.length];
+  // switching re-runs the scenario before the URL is rewritten: wait for it rather than race it (flaky under CI load)
+  await page.waitForFunction((want) => new URL(location.href).searchParams.get('c') === want, next, { timeout: 10000 }).catch(() => undefined);
+  assert.equal(new URL(page.url()).searchParams.get('c'), next);
   await page.goto(server.url + '?view=gc&c=mark-sweep&f=35');
   await page.waitForSelector('body[data-ready="true"]');
   await page.screenshot({ path: join(ARTIFACTS, 'gc-mark-sweep-marking.png') });

@@ -46,7 +46,8 @@ const NO_PAGES = 0x100;
 
 /** The fast allocator. Construct with `FastHeap.format` or `FastHeap.attach`. */
 export class FastHeap implements Allocator {
-  readonly name: string = 'fast';
+  /** 'fast', or 'fast-nopages' when small-object pages are off (read back from the control block on attach). */
+  readonly name: string;
   readonly align: number;
   readonly memory: LinearMemory;
   lastError: Errno | null = null;
@@ -88,6 +89,7 @@ export class FastHeap implements Allocator {
     this.linearLimit = SL << this.G;
     this.flShift = this.G + SL_LOG - 1;
     this.slotMax = slotMax;
+    this.name = slotMax === 0 ? 'fast-nopages' : 'fast';
     this.ctrl = (mem.base + 3) & ~3;
     this.cw = this.ctrl >>> 2;
     this.maxReq = mem.maxBytes;
