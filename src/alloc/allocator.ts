@@ -4,6 +4,7 @@
  */
 import type { Errno } from './errors.js';
 import type { LinearMemory } from '../memory/linear-memory.js';
+import type { TypedArrayConstructor, TypedArrayOf } from './typed-views.js';
 
 /** A violated heap invariant found by `checkHeap()`: where, and what. */
 export interface HeapViolation {
@@ -59,6 +60,14 @@ export interface Allocator {
   alignedAlloc(alignment: number, n: number): number;
   /** Usable bytes of the live block at `p` (≥ what was asked). Throws for a pointer that is not live. */
   usableSize(p: number): number;
+  /**
+   * A typed array over a fresh block of `n` elements (`heap.alloc(Float32Array, n)`), or null when out of
+   * memory. It stays valid across growth only where the backing grows in place (resizable ArrayBuffer,
+   * growable SharedArrayBuffer); see typed-views.ts for the table.
+   */
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null;
+  /** A typed array over `n` elements of the live block `p` (default: a Uint8Array over the whole block). */
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C>;
   /** Walks the whole heap and returns every violated invariant (empty when healthy). */
   checkHeap(): HeapViolation[];
   /** Figures of the heap now. */

@@ -8,6 +8,7 @@
  * That bitmap is a JS-side cache of what the headers already say, so state still lives in the buffer:
  * `attach` rebuilds it with one heap walk.
  */
+import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from './typed-views.js';
 import type { Allocator, HeapStats, HeapViolation } from './allocator.js';
 import { DoubleFreeError, HeapCorruptionError, InvalidFreeError, hex, type Errno } from './errors.js';
 import type { FreeIndex, FreeIndexView, IndexHost } from './index/free-index.js';
@@ -538,6 +539,16 @@ export class BlockHeap implements Allocator, IndexHost {
     const b = q - HDR;
     this.shrink(b, this.m[b >>> 2] & ~FLAGS, this.adjust(n));
     return q;
+  }
+
+  /** A typed array over a fresh block of `n` elements (`heap.alloc(Float32Array, n)`), or null when out of memory. */
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+
+  /** A typed array over `n` elements of the live block `p` (default Uint8Array over the whole block). */
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    return viewOf(this, Ctor, p, n);
   }
 
   usableSize(p: number): number {

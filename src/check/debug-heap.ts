@@ -41,6 +41,7 @@
  * `liveBytes == Σ size(live)`, `quarantinedBytes == Σ (end − inner)(quarantined) ≤ max(quarantineBytes, last block)`,
  * and the shadow of each live block reads `fa…fa 00…00 [k] fb…fb`.
  */
+import { allocTyped, type TypedArrayConstructor, type TypedArrayOf } from '../alloc/typed-views.js';
 import type { Allocator, HeapStats, HeapViolation } from '../alloc/allocator.js';
 import { createHeap } from '../alloc/create.js';
 import { DoubleFreeError, InvalidFreeError, hex, type Errno } from '../alloc/errors.js';
@@ -352,6 +353,11 @@ export class DebugHeap implements Allocator {
     return q;
   }
 
+  /** A typed array over a fresh block of `n` elements (`heap.alloc(Float32Array, n)`), or null when out of memory. */
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+
   usableSize(p: number): number {
     const s = this.byUser.get(p);
     if (s === undefined || this.bState[s] !== LIVE) this.badPointer(p, 'usableSize', NO_SITE, false);
@@ -651,11 +657,15 @@ export class DebugHeap implements Allocator {
    * view is still returned, clamped to the memory). Writes through the view are unchecked, but `check()`
    * still finds those that land in a redzone or a quarantined block. Re-take views after allocating.
    */
-  view(p: number, n: number): Uint8Array {
-    if (!this.shadow.canAccessRange(p, n)) this.badRange(p, n, 'write');
-    const u8 = this.inner.memory.u8;
-    const start = Math.min(Math.max(p, 0), u8.length);
-    return u8.subarray(start, Math.min(start + Math.max(n, 0), u8.length));
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    const width = Ctor === undefined ? 1 : Ctor.BYTES_PER_ELEMENT;
+    const count = n ?? Math.floor((this.shadow.canAccess(p, 1) ? this.usableSize(p) : 0) / width);
+    if (!this.shadow.canAccessRange(p, count * width)) this.badRange(p, count * width, 'write');
+    const buf = this.inner.memory.buffer;
+    const start = Math.min(Math.max(p, 0), buf.byteLength);
+    const len = Math.max(0, Math.min(count, Math.floor((buf.byteLength - start) / width)));
+    if (Ctor === undefined || start % width !== 0) return new Uint8Array(buf, start, len * width) as TypedArrayOf<C>;
+    return new Ctor(buf as ArrayBuffer, start, len) as TypedArrayOf<C>;
   }
 
   private badRange(a: number, n: number, by: 'read' | 'write'): void {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHeap, heapSnapshot, MetricsRecorder, type Allocator, type HeapStats } from '../../src/index.js';
 import { LinearMemory } from '../../src/memory/linear-memory.js';
+import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from '../../src/alloc/typed-views.js';
 
 /** A heap described by hand: 8-byte headers, blocks as [address, size, allocated]. */
 class HandHeap implements Allocator {
@@ -40,6 +41,12 @@ class HandHeap implements Allocator {
   }
   get buffer(): ArrayBuffer {
     return this.memory.buffer as ArrayBuffer;
+  }
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    return viewOf(this, Ctor, p, n);
   }
   usableSize(p: number): number {
     const b = this.blocks.find(([a]) => a + 8 === p);

@@ -7,6 +7,7 @@ import type { Allocator, HeapStats, HeapViolation } from '../../src/alloc/alloca
 import type { HeapOptions } from '../../src/alloc/options.js';
 import { InvalidFreeError } from '../../src/alloc/errors.js';
 import { LinearMemory } from '../../src/memory/linear-memory.js';
+import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from '../../src/alloc/typed-views.js';
 
 /** A correct, wasteful allocator: bumps the break, never reuses memory. Good enough to replay small traces. */
 export class BumpHeap implements Allocator {
@@ -68,6 +69,12 @@ export class BumpHeap implements Allocator {
   }
   alignedAlloc(_alignment: number, n: number): number {
     return this.malloc(n);
+  }
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    return viewOf(this, Ctor, p, n);
   }
   usableSize(p: number): number {
     const n = this.sizes.get(p);

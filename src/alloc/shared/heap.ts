@@ -27,6 +27,7 @@
  * one empty span per class), so footprint grows with the number of workers; large blocks (> 32 KiB)
  * are whole 64 KiB pages; alignments above 128 bytes take a page-aligned large block.
  */
+import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from '../typed-views.js';
 import type { Allocator, HeapStats, HeapViolation } from '../allocator.js';
 import { DoubleFreeError, InvalidFreeError, hex, type Errno, type HeapError } from '../errors.js';
 import type { LinearMemory } from '../../memory/linear-memory.js';
@@ -386,6 +387,16 @@ export class SharedHeap implements Allocator {
   }
 
   // ───────────────────────────── queries ─────────────────────────────
+
+  /** A typed array over a fresh block of `n` elements (`heap.alloc(Float32Array, n)`), or null when out of memory. */
+  alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
+    return allocTyped(this, Ctor, n);
+  }
+
+  /** A typed array over `n` elements of the live block `p` (default Uint8Array over the whole block). */
+  view<C extends TypedArrayConstructor = Uint8ArrayConstructor>(p: number, n?: number, Ctor?: C): TypedArrayOf<C> {
+    return viewOf(this, Ctor, p, n);
+  }
 
   usableSize(p: number): number {
     const n = this.liveSize(p);
