@@ -31,6 +31,8 @@ export class Model {
     assert.notEqual(p, 0, `allocation of ${n} bytes failed (${this.heap.lastError})`);
     assert.equal(p % align, 0, `pointer ${p} not aligned to ${align}`);
     assert.ok(this.heap.usableSize(p) >= n, 'usable size smaller than the request');
+    const mem = this.heap.memory;
+    assert.ok(p >= mem.base && p + n <= mem.brk, `block [${p}, ${p + n}) outside the heap [${mem.base}, ${mem.brk}) (the lab checks this bound)`);
     for (const o of this.live) assert.ok(p + n <= o.p || o.p + o.n <= p, `block [${p}, ${p + n}) overlaps live [${o.p}, ${o.p + o.n})`);
     const b = { p, n, tag: this.nextTag++ };
     this.fill(b);

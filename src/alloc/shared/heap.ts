@@ -33,6 +33,7 @@ import { DoubleFreeError, InvalidFreeError, hex, type Errno, type HeapError } fr
 import type { LinearMemory } from '../../memory/linear-memory.js';
 import {
   H_COMMITTED,
+  H_HIGH_PAGES,
   H_META_PAGES,
   H_PT_OFFSET,
   H_SLOT_OFFSET,
@@ -120,6 +121,7 @@ export class SharedHeap implements Allocator {
     this.slotBase = this.u32[H_SLOT_OFFSET]! >>> 2;
     this.headBase = this.slotBase + (slot * SLOT_BYTES) / 4 + S_HEAD;
     this.dataStart = this.u32[H_META_PAGES]! * PAGE;
+    memory.setBrk(Math.max(memory.brk, this.u32[H_HIGH_PAGES]! * PAGE)); // this handle's break = the heap's high water
     memory.onGrow = (m) => {
       this.u32 = m.u32;
       this.u8 = m.u8;

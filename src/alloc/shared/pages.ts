@@ -77,6 +77,9 @@ export function acquirePages(mem: LinearMemory, n: number, headKind: number, hea
     u32[pt + first] = (headKind | (headArg << 8)) >>> 0;
     for (let d = 1; d < n; d++) u32[pt + first + d] = (tailKind | (d << 8)) >>> 0;
     u32[H_FREE_PAGES] = u32[H_FREE_PAGES]! - n;
+    // the handle's break follows the heap's high water (monotonic), so [base, brk) bounds every block
+    const high = u32[H_HIGH_PAGES]! * PAGE;
+    if (high > mem.brk) mem.setBrk(high);
   } finally {
     mutexUnlock(mem.i32, H_LOCK);
   }
