@@ -691,7 +691,10 @@ export class SatbPlan implements GcPlan, PausingPlan {
    * Tri-colour invariants, by phase: IDLE — the mark bitmap is clear; SWEEP — every object reachable from
    * the roots is marked, behind the sweep cursor or beyond the swept range (so the sweep frees no live object); MARK (local) —
    * every white object reachable from the roots is reachable from a grey object through white objects (the
-   * weak tri-colour invariant Yuasa's barrier keeps), so marking will still reach it.
+   * weak tri-colour invariant Yuasa's barrier keeps), so marking will still reach it. Grey means what the tracer
+   * will still scan: the stack, the rest of a half-scanned array, and every marked object in a pending overflow or
+   * rescan range — including grey objects that are no longer reachable: the deletion barrier keeps each white
+   * object's snapshot path intact from some grey object, but that grey object may itself have been cut off since.
    */
   verify(heap: ManagedHeap, out: GcViolation[]): void {
     if (this.side === null) return;
@@ -758,7 +761,20 @@ export class SatbPlan implements GcPlan, PausingPlan {
     const ranges: [number, number][] = [];
     if (t.ovPending) ranges.push([t.ovLo, t.ovHi]);
     if (t.rescanBit <= t.rescanEnd) ranges.push([lo + t.rescanBit * 8, lo + t.rescanEnd * 8]);
-    for (const [a, b] of ranges) for (const p of live) if (p >= a && p <= b && marked(p)) children(p, (q) => grey.push(q));
+    // Every marked object in a pending range is grey — live or not: the tracer will rescan it regardless, and under
+    // SATB a now-unreachable grey object may be the only one whose (snapshot) edge still leads to a live white object
+    // that the mutator has meanwhile hung under a black one. So walk the range's mark bits, not the live set.
+    for (const [a, b] of ranges) {
+      const end = (b - lo) >>> 3;
+      for (let i = (a - lo) >>> 3; i <= end; i++) {
+        const v = bits[i >>> 5]!;
+        if (v === 0) {
+          i |= 31;
+          continue;
+        }
+        if ((v & (1 << (i & 31))) !== 0) children(lo + i * 8, (q) => grey.push(q));
+      }
+    }
     const greyReach = reach(grey, true);
     for (const p of live) {
       if (!marked(p) && !greyReach.has(p)) out.push({ address: p, message: `${this.name}: white object ${hex(p)} is reachable but no grey object reaches it through white objects (tri-colour invariant broken)` });

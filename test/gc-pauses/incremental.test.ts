@@ -45,7 +45,7 @@ describe('incremental collector', () => {
       if (bypass) h.u32[(a >>> 2) + 2] = 0; // delete a → w behind the barrier's back
       else h.setRef(a, 0, 0); // Yuasa: the overwritten w is shaded
       assert.equal(plan.tracer.isMarked(w), !bypass);
-      assert.deepEqual(h.verify(), bypass ? h.verify() : []); // tri-colour check holds with the barrier
+      if (!bypass) assert.deepEqual(h.verify(), []); // tri-colour check holds with the barrier
       if (bypass) assert.ok(h.verify().some((v) => /tri-colour invariant/.test(v.message)), 'the broken invariant is reported mid-mark');
       let guard = 0;
       while ((plan.phase as number) !== PHASE_IDLE && guard++ < 100000) h.collectMinor();
@@ -142,7 +142,11 @@ describe('incremental collector', () => {
     assert.ok(runGcBench(h, 12).checksumOk);
     const s = summarizePauses(pauseLogOf(h)!);
     assert.ok(plan.cycles >= 3 && s.count > plan.cycles, `${plan.cycles} cycles, ${s.count} pauses`);
-    assert.equal(s.count, h.stats().collections === 0 ? s.count : s.count); // every pause is in the log
+    // every pause is in the log: the heap's own pause record (stats) and the plan's timestamped log agree
+    const st = h.stats();
+    assert.ok(Math.abs(st.totalPauseMs - s.totalMs) < 1e-6, `heap total ${st.totalPauseMs} ms = log total ${s.totalMs} ms`);
+    assert.equal(st.maxPauseMs, s.maxMs);
+    assert.ok(pauseLogOf(h)!.byKind().start!.count >= plan.cycles, 'one start handshake per cycle');
     assert.ok(s.p50Ms < 1, `p50 ${s.p50Ms} ms`); // loose: this machine is shared
     assert.equal(s.mmu.length, 2);
     assert.ok(h.stats().maxPauseMs >= s.p99Ms);
