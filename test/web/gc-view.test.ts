@@ -3,41 +3,18 @@
  * objects drawn (graph and heap map) are the objects of a fresh library heap replayed to that op (count, ids,
  * addresses, reachability, pauses); inside collections the colours follow tri-colour marking and copying.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startUiServer, type UiServer } from '../../src/cli/commands/ui.js';
+import type { Page } from 'playwright-core';
 import { collectorNames } from '../../src/gc/index.js';
 import { applyGcOps, buildGcFrames, heapObjects, reachableIds } from '../../src/web/gc-scenario.js';
-import { ARTIFACTS, CHROMIUM, ensureWebBuilt, launchChromium } from './browser.js';
+import { ARTIFACTS, uiSession } from './browser.js';
 
-const hasChromium = existsSync(CHROMIUM);
-const skip = hasChromium ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`;
+const ui = uiSession();
+const { skip } = ui;
+const open = ui.open;
 
-let server: UiServer;
-let browser: BrowserContext;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startUiServer({ port: 0 });
-  if (hasChromium) browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(query: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url + query);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  assert.deepEqual(errors, []);
-  return page;
-}
 
 async function drawn(page: Page) {
   return page.evaluate(() => ({
@@ -136,10 +113,10 @@ test('collector view: URL restores collector and frame; keys step, jump by colle
   // switching re-runs the scenario before the URL is rewritten: wait for it rather than race it (flaky under CI load)
   await page.waitForFunction((want) => new URL(location.href).searchParams.get('c') === want, next, { timeout: 10000 }).catch(() => undefined);
   assert.equal(new URL(page.url()).searchParams.get('c'), next);
-  await page.goto(server.url + '?view=gc&c=mark-sweep&f=35');
+  await page.goto(ui.server.url + '?view=gc&c=mark-sweep&f=35');
   await page.waitForSelector('body[data-ready="true"]');
   await page.screenshot({ path: join(ARTIFACTS, 'gc-mark-sweep-marking.png') });
-  await page.goto(server.url + '?view=gc&c=generational&f=60');
+  await page.goto(ui.server.url + '?view=gc&c=generational&f=60');
   await page.waitForSelector('body[data-ready="true"]');
   await page.screenshot({ path: join(ARTIFACTS, 'gc-generational-promoted.png') });
   await page.close();

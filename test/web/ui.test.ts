@@ -3,35 +3,22 @@
  * must match the library's heap at that step, for one and two allocators; the free index drawn must be the
  * library's (list order, size classes, AVL nodes, rover); COOP/COEP headers; screenshots.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createHeap } from '../../src/alloc/create.js';
 import { readTraceFileSync } from '../../src/node/read-trace.js';
 import { HeapStepper } from '../../src/report/stepper.js';
-import { startUiServer, type UiServer } from '../../src/cli/commands/ui.js';
-import { ARTIFACTS, CHROMIUM, ensureWebBuilt, launchChromium } from './browser.js';
+import { ARTIFACTS, uiSession } from './browser.js';
 import { MAX_CHIPS } from '../../src/web/index-view.js';
 import type { FreeIndexView } from '../../src/alloc/index/free-index.js';
 
-const hasChromium = existsSync(CHROMIUM);
-const skip = hasChromium ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`;
-
-let server: UiServer;
-let browser: BrowserContext;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startUiServer({ port: 0 });
-  if (hasChromium) browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ui = uiSession();
+const { skip } = ui;
+const open = ui.open;
 
 const TRACE_FILES: Record<string, string> = {
   'amptjp-bal': 'traces/malloclab/amptjp-bal.rep',
@@ -52,28 +39,19 @@ async function drawn(page: Page, pane: 'A' | 'B'): Promise<string[]> {
   return page.locator(`.pane[data-pane="${pane}"] [data-block]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-block')!));
 }
 
-async function open(query = ''): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url + query);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  assert.deepEqual(errors, []);
-  return page;
-}
 
 const stepOf = (page: Page): number => Number(new URL(page.url()).searchParams.get('step'));
 
 test('the server sends the cross-origin-isolation headers and serves the app', async () => {
-  const r = await fetch(server.url);
+  const r = await fetch(ui.server.url);
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('cross-origin-opener-policy'), 'same-origin');
   assert.equal(r.headers.get('cross-origin-embedder-policy'), 'require-corp');
   assert.match(await r.text(), /<title>heapkit/);
-  const missing = await fetch(server.url + 'nope.js');
+  const missing = await fetch(ui.server.url + 'nope.js');
   assert.equal(missing.status, 404);
   assert.equal(missing.headers.get('cross-origin-embedder-policy'), 'require-corp');
-  const escape = await fetch(server.url + '..%2f..%2fpackage.json');
+  const escape = await fetch(ui.server.url + '..%2f..%2fpackage.json');
   assert.notEqual(escape.status, 200);
 });
 

@@ -2,41 +2,18 @@
  * vm-view.test.ts — the virtual-memory view in a real browser: at every step of the script the page tables, frames
  * and lines drawn must be the library's (`pageTable()`, `machine.stats()`, physical memory's counts, the event log).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startUiServer, type UiServer } from '../../src/cli/commands/ui.js';
+import type { Page } from 'playwright-core';
 import { runVmScenario, VM_STEPS } from '../../src/web/vm-scenario.js';
 import { frameState } from '../../src/web/vm-view.js';
-import { ARTIFACTS, CHROMIUM, ensureWebBuilt, launchChromium } from './browser.js';
+import { ARTIFACTS, uiSession } from './browser.js';
 
-const hasChromium = existsSync(CHROMIUM);
-const skip = hasChromium ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`;
+const ui = uiSession();
+const { skip } = ui;
+const open = ui.open;
 
-let server: UiServer;
-let browser: BrowserContext;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startUiServer({ port: 0 });
-  if (hasChromium) browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(query: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url + query);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  assert.deepEqual(errors, []);
-  return page;
-}
 
 /** What the page draws, read from its data attributes. */
 async function drawn(page: Page) {
