@@ -1,275 +1,232 @@
 /**
- * gc.ts — `npm run bench:gc`: heapkit's collectors against V8's own heap on binary-trees and GCBench.
- * Each run is a fresh child process (so one run's heap never taxes the next); V8 pauses come from
- * perf_hooks 'gc' entries. Prints a table with time, max pause and the ratio to V8, plus a JSON line.
+ * gc.ts — `npm run bench:gc`: every heapkit collector beside V8's own heap and AssemblyScript's runtimes on
+ * binary-trees and GCBench — total time, ratios, and the pause distribution (count, p50/p99/max, MMU over
+ * 1 ms and 10 ms) — then the same workloads on top of ≥ 256 MB of live data, where the short-pause
+ * collectors face stop-the-world mark-sweep. Ends with the targets of issues 4 and 5, met or missed.
  *
- * AssemblyScript: the same two workloads written in AssemblyScript (source below) are compiled with asc -O3
- * against its 'minimal' runtime (TLSF + mark-sweep triggered by `__collect()` between trees, with the
- * long-lived data in globals, since that runtime does not scan the Wasm stack) and its 'incremental'
- * runtime (automatic incremental tri-colour collector), and timed from JavaScript (no pause data).
+ * Each run is a fresh child process (one run's heap never taxes the next). A pause of a heapkit collector is
+ * any stretch the main thread spends in collector work: each collection of the stop-the-world plans (timed
+ * with `heap.onCollect`), every step, handshake and remark of 'incremental'/'concurrent' (their pause log).
+ * V8's pauses are its perf_hooks 'gc' entries; AssemblyScript gives none (time only). Only pauses inside the
+ * workload's own run count (building the live-data ballast is excluded).
  *
- * Usage: node --import tsx bench/gc.ts [--size-bt 16] [--size-gcbench 18] [--collectors a,b] [--runs 1] [--no-as]
+ * Usage: node --import tsx bench/gc.ts [--size-bt 16] [--size-gcbench 18] [--collectors a,b] [--runs N]
+ *        [--live-mb 256] [--no-live] [--no-standard] [--no-as] [--json]
+ * With --runs N each row is the run of median time; "worst max" is the longest pause over all N runs.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { collectorNames, runGcWorkload } from '../src/gc/index.js';
+import { bottomUpTree, collectorNames, createManagedHeap, itemCheck, runBinaryTrees, runGcBench } from '../src/gc/index.js';
+import { PauseLog, pauseLogOf, summarizePauses, type PauseSummary } from '../src/gc/pauses.js';
+import { shutdownMarkers } from '../src/gc/plan-concurrent.js';
+import { compileAs } from './gc/as-workloads.js';
+import { v8BinaryTrees, v8GcBench } from './gc/v8-workloads.js';
 
 interface Row {
   runtime: string;
   workload: string;
   size: number;
+  liveMB: number;
   timeMs: number;
-  /** null when the runtime gives no pause data (AssemblyScript). */
-  maxPauseMs: number | null;
-  collections: number;
   checksumOk: boolean;
+  /** null when the runtime gives no pause data (AssemblyScript). */
+  pauses: PauseSummary | null;
+  /** Longest pause over all runs of this row (= pauses.maxMs with one run). */
+  worstMaxMs: number | null;
+  runs: number;
+  highWaterMB: number;
+  note: string;
 }
 
-// ───────────── plain V8 objects ─────────────
-class TreeNode {
-  constructor(
-    public left: TreeNode | null,
-    public right: TreeNode | null,
-  ) {}
-}
-function bottomUp(d: number): TreeNode {
-  return d > 0 ? new TreeNode(bottomUp(d - 1), bottomUp(d - 1)) : new TreeNode(null, null);
-}
-function check(t: TreeNode): number {
-  return t.left === null ? 1 : 1 + check(t.left) + check(t.right!);
-}
-function v8BinaryTrees(n: number): boolean {
-  const maxDepth = Math.max(6, n);
-  let ok = check(bottomUp(maxDepth + 1)) === 2 ** (maxDepth + 2) - 1;
-  const longLived = bottomUp(maxDepth);
-  for (let d = 4; d <= maxDepth; d += 2) {
-    const iters = 1 << (maxDepth - d + 4);
-    let c = 0;
-    for (let i = 0; i < iters; i++) c += check(bottomUp(d));
-    ok &&= c === iters * (2 ** (d + 1) - 1);
-  }
-  return ok && check(longLived) === 2 ** (maxDepth + 1) - 1;
-}
-
-class GNode {
-  left: GNode | null = null;
-  right: GNode | null = null;
-  i = 0;
-  j = 0;
-  constructor(l: GNode | null = null, r: GNode | null = null) {
-    this.left = l;
-    this.right = r;
-  }
-}
-const treeSize = (i: number) => (1 << (i + 1)) - 1;
-function populate(d: number, n: GNode): void {
-  if (d <= 0) return;
-  d--;
-  n.left = new GNode();
-  n.right = new GNode();
-  populate(d, n.left);
-  populate(d, n.right);
-}
-function makeTree(d: number): GNode {
-  return d <= 0 ? new GNode() : new GNode(makeTree(d - 1), makeTree(d - 1));
-}
-function gcheck(t: GNode): number {
-  return t.left === null ? 1 : 1 + gcheck(t.left) + gcheck(t.right!);
-}
-function v8GcBench(stretch: number): boolean {
-  const kLong = stretch - 2;
-  const kArray = stretch >= 18 ? 500000 : Math.max(1000, 500000 >> (18 - stretch));
-  let ok = gcheck(makeTree(stretch)) === treeSize(stretch);
-  const longLived = new GNode();
-  populate(kLong, longLived);
-  const array: number[] = new Array(kArray).fill(0.5);
-  for (let i = 0; i < kArray / 2; i++) array[i] = 1.0 / i;
-  for (let d = 4; d <= kLong; d += 2) {
-    const iters = Math.floor((2 * treeSize(stretch)) / treeSize(d));
-    let t = new GNode();
-    for (let i = 0; i < iters; i++) {
-      t = new GNode();
-      populate(d, t);
-    }
-    ok &&= gcheck(t) === treeSize(d);
-    for (let i = 0; i < iters; i++) t = makeTree(d);
-    ok &&= gcheck(t) === treeSize(d);
-  }
-  return ok && gcheck(longLived) === treeSize(kLong) && array[1000] === 1 / 1000;
-}
-
-// ───────────── AssemblyScript ─────────────
-const AS_SOURCE = `
-class TNode { constructor(public left: TNode | null, public right: TNode | null) {} }
-function bottomUp(d: i32): TNode { return d > 0 ? new TNode(bottomUp(d - 1), bottomUp(d - 1)) : new TNode(null, null); }
-function check(t: TNode): i32 { const l = t.left; if (l === null) return 1; return 1 + check(l) + check(t.right!); }
-let longLived: TNode | null = null;
-export function binaryTrees(n: i32, manual: i32): i32 {
-  const maxDepth = max(6, n);
-  let ok = check(bottomUp(maxDepth + 1)) == (1 << (maxDepth + 2)) - 1;
-  if (manual) __collect();
-  longLived = bottomUp(maxDepth);
-  for (let d = 4; d <= maxDepth; d += 2) {
-    const iters = 1 << (maxDepth - d + 4);
-    const every = max(1, (1 << 20) >> (d + 1));
-    let c = 0;
-    for (let i = 0; i < iters; i++) {
-      c += check(bottomUp(d));
-      if (manual && i % every == every - 1) __collect();
-    }
-    ok = ok && c == iters * ((1 << (d + 1)) - 1);
-  }
-  ok = ok && check(longLived!) == (1 << (maxDepth + 1)) - 1;
-  longLived = null;
-  if (manual) __collect();
-  return ok ? 1 : 0;
-}
-class GNode { left: GNode | null = null; right: GNode | null = null; i: i32 = 0; j: i32 = 0; }
-function populate(d: i32, n: GNode): void {
-  if (d <= 0) return;
-  d--;
-  n.left = new GNode();
-  n.right = new GNode();
-  populate(d, n.left!);
-  populate(d, n.right!);
-}
-function makeTree(d: i32): GNode {
-  if (d <= 0) return new GNode();
-  const n = new GNode();
-  n.left = makeTree(d - 1);
-  n.right = makeTree(d - 1);
-  return n;
-}
-function gcheck(t: GNode): i32 { const l = t.left; if (l === null) return 1; return 1 + gcheck(l) + gcheck(t.right!); }
-function treeSize(i: i32): i32 { return (1 << (i + 1)) - 1; }
-let gLong: GNode | null = null;
-let gArray: Float64Array | null = null;
-let gTmp: GNode | null = null;
-export function gcBench(stretch: i32, manual: i32): i32 {
-  const kLong = stretch - 2;
-  const kArray = stretch >= 18 ? 500000 : max(1000, 500000 >> (18 - stretch));
-  let ok = gcheck(makeTree(stretch)) == treeSize(stretch);
-  if (manual) __collect();
-  gLong = new GNode();
-  populate(kLong, gLong!);
-  gArray = new Float64Array(kArray);
-  for (let i = 0; i < kArray / 2; i++) gArray![i] = 1.0 / i;
-  for (let d = 4; d <= kLong; d += 2) {
-    const iters = (2 * treeSize(stretch)) / treeSize(d);
-    const every = max(1, (1 << 20) >> (d + 1));
-    for (let i = 0; i < iters; i++) {
-      gTmp = new GNode();
-      populate(d, gTmp!);
-      if (manual && i % every == every - 1) __collect();
-    }
-    ok = ok && gcheck(gTmp!) == treeSize(d);
-    for (let i = 0; i < iters; i++) {
-      gTmp = makeTree(d);
-      if (manual && i % every == every - 1) __collect();
-    }
-    ok = ok && gcheck(gTmp!) == treeSize(d);
-  }
-  ok = ok && gcheck(gLong!) == treeSize(kLong) && gArray![1000] == 1.0 / 1000;
-  gLong = null; gArray = null; gTmp = null;
-  if (manual) __collect();
-  return ok ? 1 : 0;
-}
-`;
-
-/** Compiles the AssemblyScript workloads for `runtime` ('minimal' | 'incremental') and returns the exports. */
-function compileAs(runtime: string): Record<string, (...a: number[]) => number> {
-  const dir = mkdtempSync(join(tmpdir(), 'heapkit-gc-as-'));
-  const src = join(dir, 'workloads.ts');
-  const out = join(dir, 'workloads.wasm');
-  writeFileSync(src, AS_SOURCE);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const asc = join(here, '..', 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  execFileSync(process.execPath, [asc, src, '--runtime', runtime, '-O3', '--noAssert', '--initialMemory', '256', '-o', out], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const mod = new WebAssembly.Module(readFileSync(out));
-  const inst = new WebAssembly.Instance(mod, {
-    env: {
-      abort: (_m: number, _f: number, line: number, col: number) => {
-        throw new Error(`AssemblyScript abort at ${line}:${col}`);
-      },
-      seed: () => Date.now(),
-    },
+// ───────────── one run (child process) ─────────────
+async function runOne(runtime: string, workload: string, size: number, liveMB: number): Promise<Row> {
+  const row = (timeMs: number, ok: boolean, pauses: PauseSummary | null, hwMB: number, note: string): Row => ({
+    runtime, workload, size, liveMB, timeMs, checksumOk: ok, pauses, worstMaxMs: pauses?.maxMs ?? null, runs: 1, highWaterMB: hwMB, note,
   });
-  return inst.exports as unknown as Record<string, (...a: number[]) => number>;
-}
-
-async function runOne(runtime: string, workload: string, size: number): Promise<Row> {
   if (runtime.startsWith('as-')) {
     const rt = runtime.slice(3);
     const ex = compileAs(rt);
     const manual = rt === 'minimal' ? 1 : 0;
     const t0 = performance.now();
     const ok = (workload === 'binary-trees' ? ex.binaryTrees!(size, manual) : ex.gcBench!(size, manual)) === 1;
-    const timeMs = performance.now() - t0;
-    return { runtime, workload, size, timeMs, maxPauseMs: null, collections: 0, checksumOk: ok };
+    return row(performance.now() - t0, ok, null, 0, rt === 'minimal' ? '__collect() between trees' : 'automatic');
   }
+  let log = new PauseLog();
   if (runtime === 'v8') {
-    const pauses: number[] = [];
-    const obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) pauses.push(e.duration);
+    const obs = new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) log.record(e.startTime, e.duration);
     });
     obs.observe({ entryTypes: ['gc'] });
     const t0 = performance.now();
     const ok = workload === 'binary-trees' ? v8BinaryTrees(size) : v8GcBench(size);
-    const timeMs = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 50));
+    const t1 = performance.now();
+    await new Promise((r) => setTimeout(r, 50)); // 'gc' entries are delivered asynchronously
     obs.disconnect();
-    return { runtime, workload, size, timeMs, maxPauseMs: Math.max(0, ...pauses), collections: pauses.length, checksumOk: ok };
+    return row(t1 - t0, ok, summarizePauses(log, { from: t0, to: t1, windowsMs: [1, 10] }), process.memoryUsage().rss / 1048576, `${log.count} GCs; hw = rss`);
   }
-  const r = runGcWorkload(runtime.replace(/^heapkit:/, ''), workload, size);
-  return { runtime, workload, size, timeMs: r.timeMs, maxPauseMs: r.maxPauseMs, collections: r.collections, checksumOk: r.checksumOk };
+  const maxBytes = liveMB > 0 ? Math.min(3800, Math.max(1024, liveMB * 5)) * 1048576 : 512 * 1048576;
+  const h = createManagedHeap({ collector: runtime, maxBytes });
+  let note = '';
+  if (liveMB > 0) {
+    // ballast: a long-lived tree of ≥ liveMB (2 refs, 16 bytes a node)
+    const T = h.defineRecord('Ballast', 2, 0);
+    let d = 4;
+    while (2 ** (d + 1) * 16 < liveMB * 1048576) d++;
+    h.push(bottomUpTree(h, T, d));
+    note = `ballast depth ${d}, ${((2 ** (d + 1) * 16) / 1048576).toFixed(0)} MB; `;
+  }
+  const own = pauseLogOf(h);
+  if (own === null) {
+    let tc = 0;
+    h.onCollect = (phase) => {
+      if (phase === 'before') tc = performance.now();
+      else log.record(tc, performance.now() - tc);
+    };
+  } else {
+    log = own;
+  }
+  log.clear();
+  const t0 = performance.now();
+  let ok = (workload === 'binary-trees' ? runBinaryTrees(h, size) : runGcBench(h, size)).checksumOk;
+  const t1 = performance.now();
+  if (liveMB > 0) ok &&= itemCheck(h, h.get(0)) > 0;
+  const plan = h.plan as unknown as { remoteCycles?: number; cycles?: number };
+  if (plan.cycles !== undefined) note += `${plan.cycles} cycles${plan.remoteCycles ? `, ${plan.remoteCycles} marked in the worker` : ''}`;
+  else note += `${h.stats().collections} collections`;
+  shutdownMarkers();
+  return row(t1 - t0, ok, summarizePauses(log, { from: t0, to: t1, windowsMs: [1, 10] }), h.stats().heapHighWater / 1048576, note);
 }
 
-function arg(name: string, dflt: string): string {
+// ───────────── driver ─────────────
+function arg(name: string, def: string): string {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
 }
 
 if (process.argv[2] === '--one') {
-  const row = await runOne(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
-  process.stdout.write(JSON.stringify(row) + '\n');
-} else {
-  const sizes: Record<string, number> = { 'binary-trees': Number(arg('--size-bt', '16')), gcbench: Number(arg('--size-gcbench', '18')) };
-  const runtimes = ['v8', ...(process.argv.includes('--no-as') ? [] : ['as-minimal', 'as-incremental']), ...arg('--collectors', collectorNames().join(',')).split(',').map((c) => 'heapkit:' + c)];
-  const runs = Number(arg('--runs', '1'));
-  const self = fileURLToPath(import.meta.url);
-  const rows: Row[] = [];
-  for (const workload of Object.keys(sizes)) {
-    for (const runtime of runtimes) {
-      let best: Row | null = null;
-      for (let k = 0; k < runs; k++) {
-        const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--one', runtime, workload, String(sizes[workload])], { encoding: 'utf8', maxBuffer: 1 << 24 });
-        const line = res.stdout.trim().split('\n').pop() ?? '';
-        let row: Row;
-        try {
-          row = JSON.parse(line) as Row;
-        } catch {
-          row = { runtime, workload, size: sizes[workload]!, timeMs: NaN, maxPauseMs: NaN, collections: 0, checksumOk: false };
-          process.stderr.write(`${runtime} ${workload}: ${res.stderr.slice(-500)}\n`);
-        }
-        if (best === null || row.timeMs < best.timeMs) best = row;
-      }
-      rows.push(best!);
-      process.stderr.write(`${workload} ${runtime}: ${best!.timeMs.toFixed(0)} ms\n`);
+  const [runtime, workload, size, live] = process.argv.slice(3);
+  const r = await runOne(runtime!, workload!, Number(size), Number(live ?? 0));
+  process.stdout.write('ROW ' + JSON.stringify(r) + '\n');
+  process.exit(0);
+}
+
+const self = fileURLToPath(import.meta.url);
+const json = process.argv.includes('--json');
+const say = (s: string): void => {
+  if (!json) process.stdout.write(s + '\n');
+};
+const progress = (s: string): void => {
+  if (!json) process.stderr.write(s + '\n');
+};
+
+function spawnRun(runtime: string, workload: string, size: number, liveMB: number): Row {
+  const heapMB = liveMB > 0 ? 4096 : 2048;
+  const res = spawnSync(process.execPath, [`--max-old-space-size=${heapMB}`, '--import', 'tsx', self, '--one', runtime, workload, String(size), String(liveMB)], {
+    encoding: 'utf8',
+    timeout: 900_000,
+    maxBuffer: 1 << 24,
+  });
+  const line = res.stdout.split('\n').find((l) => l.startsWith('ROW '));
+  if (line === undefined) {
+    const why = (res.stderr || String(res.error)).split('\n').slice(0, 3).join(' ');
+    return { runtime, workload, size, liveMB, timeMs: NaN, checksumOk: false, pauses: null, worstMaxMs: null, runs: 0, highWaterMB: 0, note: `failed: ${why}` };
+  }
+  return JSON.parse(line.slice(4)) as Row;
+}
+
+/** `runs` child runs of one configuration: the median-time run, with the worst pause over all of them. */
+function measure(runtime: string, workload: string, size: number, liveMB: number, runs: number): Row {
+  const rs: Row[] = [];
+  for (let k = 0; k < runs; k++) rs.push(spawnRun(runtime, workload, size, liveMB));
+  const ok = rs.filter((r) => Number.isFinite(r.timeMs)).sort((a, b) => a.timeMs - b.timeMs);
+  const med = ok[(ok.length - 1) >> 1] ?? rs[0]!;
+  const maxes = rs.map((r) => r.pauses?.maxMs ?? NaN).filter(Number.isFinite);
+  const r: Row = { ...med, runs: rs.length, checksumOk: rs.every((x) => x.checksumOk), worstMaxMs: maxes.length ? Math.max(...maxes) : null };
+  progress(`  ${runtime} × ${workload}${liveMB ? ` + ${liveMB} MB live` : ''}: ${f(r.timeMs, 0)} ms, max pause ${r.pauses ? f(r.pauses.maxMs) : '—'} ms${runs > 1 ? ` (worst of ${runs}: ${r.worstMaxMs === null ? '—' : f(r.worstMaxMs)})` : ''}`);
+  return r;
+}
+
+const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
+function table(rows: Row[], v8: Row | undefined, ms: Row | undefined): string {
+  const head = ['runtime', 'time ms', '×V8', '×MS', 'pauses', 'p50 ms', 'p99 ms', 'max ms', 'worst max', 'MMU 1ms', 'MMU 10ms', 'hw MB', 'ok', 'note'];
+  const body = rows.map((r) => {
+    const p = r.pauses;
+    return [
+      r.runtime,
+      f(r.timeMs, 0),
+      v8 ? f(r.timeMs / v8.timeMs) : '—',
+      ms ? f(r.timeMs / ms.timeMs) : '—',
+      p ? String(p.count) : '—',
+      p ? f(p.p50Ms, 3) : '—',
+      p ? f(p.p99Ms, 3) : '—',
+      p ? f(p.maxMs) : '—',
+      r.worstMaxMs === null ? '—' : f(r.worstMaxMs),
+      p ? f(p.mmu[0]?.utilization ?? NaN) : '—',
+      p ? f(p.mmu[1]?.utilization ?? NaN) : '—',
+      r.highWaterMB > 0 ? f(r.highWaterMB, 0) : '—',
+      r.checksumOk ? 'ok' : 'FAIL',
+      r.note,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (c: string[]): string => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+const sizes: Record<string, number> = { 'binary-trees': Number(arg('--size-bt', '16')), gcbench: Number(arg('--size-gcbench', '18')) };
+const collectors = arg('--collectors', collectorNames().join(',')).split(',').filter(Boolean);
+const liveMB = Number(arg('--live-mb', '256'));
+const runs = Math.max(1, Number(arg('--runs', '1')));
+const withAs = !process.argv.includes('--no-as');
+const all: Row[] = [];
+const verdicts: string[] = [];
+const verdict = (met: boolean, text: string): void => {
+  verdicts.push(`  ${met ? 'met   ' : 'MISSED'} ${text}`);
+};
+say(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (pauses include any preemption of the main thread)`);
+
+if (!process.argv.includes('--no-standard')) {
+  for (const w of Object.keys(sizes)) {
+    const rows: Row[] = [];
+    for (const c of ['v8', ...(withAs ? ['as-minimal', 'as-incremental'] : []), ...collectors]) rows.push(measure(c, w, sizes[w]!, 0, runs));
+    const v8 = rows.find((r) => r.runtime === 'v8');
+    const ms = rows.find((r) => r.runtime === 'mark-sweep');
+    say(`\n${w} ${sizes[w]}  (×V8, ×MS: total time relative to V8 and to heapkit's stop-the-world mark-sweep)\n${table(rows, v8, ms)}`);
+    all.push(...rows);
+    const ours = rows.filter((r) => collectors.includes(r.runtime) && r.checksumOk).sort((a, b) => a.timeMs - b.timeMs);
+    if (v8 && ours[0]) {
+      const best = ours[0];
+      const as = rows.filter((r) => r.runtime.startsWith('as-'));
+      verdict(best.timeMs <= 2 * v8.timeMs && as.every((a) => best.timeMs < a.timeMs), `issue 4, ${w}: fastest collector ${best.runtime} ${f(best.timeMs / v8.timeMs)}× V8 (≤ 2×)${as.map((a) => `, ${f(best.timeMs / a.timeMs)}× ${a.runtime}`).join('')}`);
+    }
+    for (const c of ['incremental', 'concurrent']) {
+      const r = rows.find((x) => x.runtime === c);
+      if (!r || !r.pauses) continue;
+      verdict(r.checksumOk && r.pauses.p99Ms <= 1, `issue 5, ${w}, ${c}: p99 pause ${f(r.pauses.p99Ms, 3)} ms (≤ 1 ms)`);
+      verdict(r.checksumOk && (r.worstMaxMs ?? Infinity) <= 3, `issue 5, ${w}, ${c}: max pause ${f(r.worstMaxMs ?? NaN)} ms${runs > 1 ? ` (worst of ${runs} runs; median run ${f(r.pauses.maxMs)})` : ''} (≤ 3 ms)`);
+      if (ms) verdict(r.timeMs <= 1.5 * ms.timeMs, `issue 5, ${w}, ${c}: total ${f(r.timeMs / ms.timeMs)}× mark-sweep (≤ 1.5×)`);
     }
   }
-  const v8 = (w: string) => rows.find((r) => r.runtime === 'v8' && r.workload === w)!.timeMs;
-  console.log('runtime'.padEnd(22) + 'workload'.padEnd(14) + 'size'.padStart(5) + 'time ms'.padStart(10) + 'max pause'.padStart(11) + 'GCs'.padStart(7) + '  × V8  checksum');
-  for (const r of rows) {
-    console.log(r.runtime.padEnd(22) + r.workload.padEnd(14) + String(r.size).padStart(5) + r.timeMs.toFixed(0).padStart(10) + (r.maxPauseMs === null ? "-" : r.maxPauseMs.toFixed(1)).padStart(11) + String(r.collections).padStart(7) + (r.timeMs / v8(r.workload)).toFixed(2).padStart(7) + '  ' + (r.checksumOk ? 'ok' : 'FAILED'));
-  }
-  for (const w of Object.keys(sizes)) {
-    const best = rows.filter((r) => r.workload === w && r.runtime.startsWith('heapkit:')).sort((a, b) => a.timeMs - b.timeMs)[0]!;
-    const as = rows.filter((r) => r.workload === w && r.runtime.startsWith('as-')).map((r) => `${r.runtime} ${(best.timeMs / r.timeMs).toFixed(2)}×`);
-    console.log(`${w}: fastest heapkit collector ${best.runtime} at ${(best.timeMs / v8(w)).toFixed(2)}× V8 (target ≤ 2×)${as.length ? '; vs AssemblyScript: ' + as.join(', ') : ''}`);
-  }
-  console.log(JSON.stringify(rows));
 }
+if (!process.argv.includes('--no-live') && liveMB > 0) {
+  for (const w of Object.keys(sizes)) {
+    const rows: Row[] = [];
+    for (const c of ['mark-sweep', 'concurrent', 'incremental'].filter((c) => collectors.includes(c))) rows.push(measure(c, w, sizes[w]!, liveMB, runs));
+    const ms = rows.find((r) => r.runtime === 'mark-sweep');
+    say(`\n${w} ${sizes[w]} on top of ≥ ${liveMB} MB live data\n${table(rows, undefined, ms)}`);
+    all.push(...rows);
+    const cc = rows.find((r) => r.runtime === 'concurrent');
+    if (ms?.pauses && cc?.pauses) {
+      const ccMax = cc.worstMaxMs ?? cc.pauses.maxMs;
+      const shorter = ccMax > 0 ? `${f(ms.pauses.maxMs / ccMax, 1)}× shorter than` : 'none, against';
+      verdict(cc.checksumOk && ms.pauses.maxMs >= 10 * ccMax, `issue 5, ${w} + ${liveMB} MB live: concurrent max pause ${f(ccMax)} ms, ${shorter} mark-sweep's ${f(ms.pauses.maxMs)} ms (≥ 10× shorter)`);
+      verdict(cc.timeMs <= 1.5 * ms.timeMs, `issue 5, ${w} + ${liveMB} MB live: concurrent total ${f(cc.timeMs / ms.timeMs)}× mark-sweep (≤ 1.5×)`);
+    }
+  }
+}
+say(`\ntargets\n${verdicts.join('\n')}`);
+say(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+if (json) process.stdout.write(JSON.stringify(all) + '\n');
+else say('JSON ' + JSON.stringify(all));
