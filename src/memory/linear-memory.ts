@@ -81,7 +81,10 @@ export class LinearMemory {
   onGrow: ((mem: LinearMemory) => void) | null = null;
 
   private _brk: number;
-  /** True when the memory made its own buffer (so bytes never used are known to be zero). */
+  /**
+   * True when the memory made its own buffer. Such a memory keeps every byte at or above the break zero
+   * (lowering the break zeroes what it gives back), so allocators formatted on it may skip zeroing there.
+   */
   readonly owned: boolean;
 
   constructor(opts: LinearMemoryOptions = {}) {
@@ -140,10 +143,15 @@ export class LinearMemory {
     return old;
   }
 
-  /** Sets the break to `addr` (between `base` and `maxBytes`, never below the current break's backing). Returns false when impossible. */
+  /**
+   * Sets the break to `addr` (between `base` and `maxBytes`). Returns false when impossible. Lowering the
+   * break of an {@link owned} memory zeroes the bytes given back, so a heap formatted there later may
+   * trust them to be zero (as a process trusts pages the kernel maps).
+   */
   setBrk(addr: number): boolean {
     if (!(addr >= this.base) || addr > this.maxBytes) return false;
     if (addr > this.u8.length && !this.reserve(addr)) return false;
+    if (this.owned && addr < this._brk) this.u8.fill(0, addr, this._brk);
     this._brk = addr;
     return true;
   }
