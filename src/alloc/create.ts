@@ -10,6 +10,7 @@ import { DEFAULT_ALLOCATOR, PRESETS, resolveConfig } from './presets.js';
 import { LinearMemory, MAX_MEMORY_BYTES, type MemoryBacking } from '../memory/linear-memory.js';
 import { fastAllocatorFamily } from './fast/index.js';
 import { sharedAllocatorFamily } from './shared/index.js';
+import { offsetAllocatorFamily } from './offset/offset-heap.js';
 
 /** A family of allocators with its own layout (the boundary-tag engine is built in; others register). */
 export interface AllocatorFamily {
@@ -19,6 +20,8 @@ export interface AllocatorFamily {
   presets: Record<string, string>;
   /** True when the family only works over a SharedArrayBuffer (createHeap then makes a growable one when none is given). */
   needsShared?: boolean;
+  /** False when the family keeps its state outside the memory (the offset heap), so `attachHeap` cannot re-open its heaps. Default true. */
+  attachable?: boolean;
   create(memory: LinearMemory, name: string, align: 8 | 16): Allocator;
   attach(memory: LinearMemory): Allocator;
 }
@@ -40,10 +43,17 @@ export const allocatorNames: string[] = Object.keys(PRESETS);
 
 registerAllocatorFamily(fastAllocatorFamily);
 registerAllocatorFamily({ ...sharedAllocatorFamily, needsShared: true });
+// Out-of-band: no magic word in the buffer (attachHeap never finds one); see offset/offset-heap.ts.
+registerAllocatorFamily(offsetAllocatorFamily);
 
 /** True when the named allocator only works over a SharedArrayBuffer (it cannot run on a private ArrayBuffer or a VM heap view). */
 export function allocatorNeedsSharedMemory(name: string): boolean {
   return families.some((f) => f.needsShared === true && f.presets[name] !== undefined);
+}
+
+/** False for an allocator whose heaps `attachHeap` cannot re-open (its state is not in the memory: `'offset'`); true otherwise. */
+export function allocatorCanAttach(name: string): boolean {
+  return !families.some((f) => f.attachable === false && f.presets[name] !== undefined);
 }
 
 /** The name `createHeap()` uses when no allocator is given. */
@@ -110,5 +120,7 @@ export function attachHeap(memory: MemoryBacking | LinearMemory, opts: AttachOpt
   }
   const magic = mem.u32.length > mem.base >>> 2 ? mem.u32[mem.base >>> 2] : 0;
   for (const f of families) if (f.magic === magic) return f.attach(mem);
-  throw new HeapCorruptionError(`no heapkit heap at ${hex(mem.base)} (magic word ${hex(magic)})`, mem.base);
+  const outOfBand = allocatorNames.filter((n) => !allocatorCanAttach(n));
+  const note = outOfBand.length > 0 ? `; heaps of ${outOfBand.join(', ')} keep their state outside the memory and cannot be re-opened` : '';
+  throw new HeapCorruptionError(`no heapkit heap at ${hex(mem.base)} (magic word ${hex(magic)})${note}`, mem.base);
 }

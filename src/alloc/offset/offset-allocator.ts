@@ -1,7 +1,7 @@
 /**
  * offset-allocator.ts — an out-of-band allocator: hands out offsets into a range it never touches
  * (a WebGPU buffer, a file, a remote heap), keeping every block record in JS typed arrays.
- * Exports `OffsetAllocator`, `createOffsetAllocator`, `OffsetAllocatorOptions`.
+ * Exports `OffsetAllocator`, `createOffsetAllocator`, `OffsetAllocatorOptions`, `ReserveCallback`.
  *
  * Design: TLSF (two-level segregated fit, bitmaps + Math.clz32) over block records stored as
  * struct-of-arrays. Each record is one block of the range, free or used, linked to its physical
@@ -16,6 +16,11 @@
  * Costs: malloc/free O(1) (bounded class scan + bitmap search), realloc in place O(1), moving realloc
  * O(1) plus the caller's copy; offsets of live blocks are found through a Map (O(1) expected).
  * checkHeap walks all records: O(records).
+ *
+ * Two opt-in hooks let an owner present the range as something else (offset-heap.ts uses both):
+ * `reserve(end)` is asked before any block ends beyond every end handed out so far (grow a file, a
+ * buffer, a LinearMemory lazily; refusing makes the call fail with ENOMEM, nothing changed), and
+ * `addressBase` is the address offset 0 stands for (errors, checkHeap reports and alignedAlloc use it).
  */
 import type { HeapStats, HeapViolation } from '../allocator.js';
 import { DoubleFreeError, InvalidFreeError, hex, type Errno } from '../errors.js';
@@ -33,7 +38,23 @@ export interface OffsetAllocatorOptions {
   size: number;
   /** Alignment of every offset and granule of every size: a power of two ≥ 1. Default 16 (WebGPU storage offsets want 256). */
   align?: number;
+  /**
+   * Called before a block is handed out (or grown in place) whose end lies beyond every block end handed
+   * out so far, with that end (an offset, exclusive). Return false to refuse: the call then fails with
+   * `ENOMEM` (a moving realloc or another block may still succeed) and nothing changes. Lets the owner grow
+   * the backing lazily. Not called again for ends at or below the highest one accepted (see `highWater`).
+   */
+  reserve?: ReserveCallback;
+  /**
+   * The address offset 0 stands for, when the offsets are shown as addresses (a multiple of `align`;
+   * default 0). It is added to the addresses of errors (`error.address`, messages) and of `checkHeap()`
+   * violations, and `alignedAlloc(a, n)` aligns `addressBase + offset` to `a`. Offsets themselves do not change.
+   */
+  addressBase?: number;
 }
+
+/** See {@link OffsetAllocatorOptions.reserve}: may the range be used up to `end` (exclusive)? */
+export type ReserveCallback = (end: number) => boolean;
 
 /** Called when `realloc` moves a block, so the caller can copy the bytes (e.g. `copyBufferToBuffer`). */
 export type MoveCallback = (from: number, to: number, bytes: number) => void;
@@ -66,13 +87,19 @@ export class OffsetAllocator {
   private readonly byOffset = new Map<number, number>();
   private readonly g: number;
   private readonly linear: number;
-  private highWater = 0;
+  private hw = 0;
+  private readonly reserve: ReserveCallback | null;
+  private readonly base: number;
 
   constructor(opts: OffsetAllocatorOptions) {
     const align = opts.align ?? 16;
     if (!(Number.isInteger(align) && align >= 1 && (align & (align - 1)) === 0 && align <= 1 << 20)) throw new RangeError(`align must be a power of two, not ${align}`);
     if (!(Number.isInteger(opts.size) && opts.size > align && opts.size <= 2 ** 32)) throw new RangeError(`size must be an integer in (${align}, 2^32], not ${opts.size}`);
+    const base = opts.addressBase ?? 0;
+    if (!(Number.isInteger(base) && base >= 0 && base % align === 0)) throw new RangeError(`addressBase must be a non-negative multiple of align (${align}), not ${base}`);
     this.size = opts.size;
+    this.base = base;
+    this.reserve = opts.reserve ?? null;
     this.align = align;
     this.g = 31 - Math.clz32(align);
     this.linear = SL << this.g;
@@ -99,7 +126,7 @@ export class OffsetAllocator {
     const s = this.granules(n);
     if (s <= 0) return 0;
     const r = this.find(s);
-    if (r < 0) {
+    if (r < 0 || (this.off[r] + s > this.hw && !this.reach(this.off[r] + s))) {
       this.lastError = 'ENOMEM';
       return 0;
     }
@@ -108,8 +135,6 @@ export class OffsetAllocator {
     this.cut(r, s);
     const o = this.off[r];
     this.byOffset.set(o, r);
-    const end = o + this.sz[r];
-    if (end > this.highWater) this.highWater = end;
     return o;
   }
 
@@ -123,13 +148,13 @@ export class OffsetAllocator {
     const s = this.granules(n);
     if (s <= 0) return 0;
     const r = this.find(s + alignment);
-    if (r < 0) {
+    const o = r < 0 ? 0 : this.off[r];
+    const front = Math.ceil((o + this.base) / alignment) * alignment - this.base - o;
+    if (r < 0 || (o + front + s > this.hw && !this.reach(o + front + s))) {
       this.lastError = 'ENOMEM';
       return 0;
     }
     this.remove(r);
-    const o = this.off[r];
-    const front = Math.ceil(o / alignment) * alignment - o;
     let b = r;
     if (front > 0) {
       b = this.split(r, front);
@@ -139,7 +164,6 @@ export class OffsetAllocator {
     this.cut(b, s);
     const q = this.off[b];
     this.byOffset.set(q, b);
-    if (q + this.sz[b] > this.highWater) this.highWater = q + this.sz[b];
     return q;
   }
 
@@ -170,11 +194,10 @@ export class OffsetAllocator {
       return offset;
     }
     const nx = this.nextPhys[r];
-    if (nx >= 0 && this.state[nx] === FREE && cur + this.sz[nx] >= s) {
+    if (nx >= 0 && this.state[nx] === FREE && cur + this.sz[nx] >= s && (offset + s <= this.hw || this.reach(offset + s))) {
       this.remove(nx);
       this.absorbNext(r);
       this.cut(r, s);
-      if (offset + this.sz[r] > this.highWater) this.highWater = offset + this.sz[r];
       return offset;
     }
     const q = this.malloc(n);
@@ -182,6 +205,19 @@ export class OffsetAllocator {
     if (onMove !== undefined) onMove(offset, q, cur);
     this.release(this.byOffset.get(offset)!);
     return q;
+  }
+
+  /** Highest block end (offset, exclusive) ever handed out: the part of the range that has been used. 0 before the first block. */
+  get highWater(): number {
+    return this.hw;
+  }
+
+  /**
+   * Calls `fn` for every block of the range in offset order, used and free (the free block at the top runs
+   * to the end of the range). O(blocks). For adapters and visualizers; the allocator must not be called from `fn`.
+   */
+  forEachBlock(fn: (offset: number, size: number, used: boolean) => void): void {
+    for (let r = this.firstRecord(); r >= 0; r = this.nextPhys[r]) fn(this.off[r], this.sz[r], this.state[r] === USED);
   }
 
   /** Usable bytes of the live block at `offset`. */
@@ -192,8 +228,9 @@ export class OffsetAllocator {
   /** Every violated invariant (empty when healthy): tiling, coalescing, class lists, bitmaps, offset map. */
   checkHeap(): HeapViolation[] {
     const out: HeapViolation[] = [];
+    const B = this.base;
     const bad = (address: number, message: string): void => {
-      if (out.length < 1000) out.push({ address, message });
+      if (out.length < 1000) out.push({ address: address === 0 ? 0 : address + B, message });
     };
     let r = this.firstRecord();
     let expect = this.align;
@@ -256,10 +293,17 @@ export class OffsetAllocator {
         if (s > largestFree) largestFree = s;
       }
     }
-    return { heapBytes: this.size, highWater: this.highWater, liveBytes, liveBlocks, freeBytes, freeBlocks, largestFree };
+    return { heapBytes: this.size, highWater: this.hw, liveBytes, liveBlocks, freeBytes, freeBlocks, largestFree };
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** Asks the owner whether the range may be used up to `end` (beyond `hw`); records it when yes. */
+  private reach(end: number): boolean {
+    if (this.reserve !== null && !this.reserve(end)) return false;
+    this.hw = end;
+    return true;
+  }
 
   private granules(n: number): number {
     if (!(Number.isInteger(n) && n >= 0)) {
@@ -386,12 +430,15 @@ export class OffsetAllocator {
   private live(offset: number, op: string): number {
     const r = this.byOffset.get(offset);
     if (r !== undefined) return r;
-    const where = typeof offset === 'number' && Number.isFinite(offset) ? hex(offset) : String(offset);
-    if (!(Number.isInteger(offset) && offset > 0 && offset < this.size)) throw new InvalidFreeError(`${op}(${where}): outside the range [${hex(this.align)}, ${hex(this.size)})`, Number.isFinite(offset) ? offset : 0);
-    if (offset % this.align !== 0) throw new InvalidFreeError(`${op}(${where}): misaligned (offsets are ${this.align}-aligned)`, offset);
+    const B = this.base;
+    const finite = typeof offset === 'number' && Number.isFinite(offset);
+    const at = finite ? offset + B : 0;
+    const where = finite ? hex(at) : String(offset);
+    if (!(Number.isInteger(offset) && offset > 0 && offset < this.size)) throw new InvalidFreeError(`${op}(${where}): outside the range [${hex(this.align + B)}, ${hex(this.size + B)})`, at);
+    if (offset % this.align !== 0) throw new InvalidFreeError(`${op}(${where}): misaligned (${B === 0 ? 'offsets' : 'addresses'} are ${this.align}-aligned)`, at);
     const f = this.recordAt(offset);
-    if (f >= 0 && this.state[f] === FREE && this.off[f] === offset) throw new DoubleFreeError(`${op}(${where}): block already free (double free)`, offset);
-    throw new InvalidFreeError(`${op}(${where}): not the start of a live block (interior, already freed and merged, or never allocated)`, offset);
+    if (f >= 0 && this.state[f] === FREE && this.off[f] === offset) throw new DoubleFreeError(`${op}(${where}): block already free (double free)`, at);
+    throw new InvalidFreeError(`${op}(${where}): not the start of a live block (interior, already freed and merged, or never allocated)`, at);
   }
 
   /** Record containing `offset` (walk; error paths only). */
