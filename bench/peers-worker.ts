@@ -26,7 +26,7 @@ export interface RunResult {
   opsPerSec: number; highWater: number; errors: string[]; refused: number; timedOut: boolean; runs: number;
 }
 
-const { peer: peerName, wasmPath, maxBytes } = workerData as { peer: string; wasmPath: string; maxBytes: number };
+const { peer: peerName, wasmPath, maxBytes, cold } = workerData as { peer: string; wasmPath: string; maxBytes: number; cold: boolean };
 
 async function makeFactory(name: string): Promise<(t: TraceMsg) => Peer> {
   if (name.startsWith('heapkit:')) {
@@ -40,8 +40,21 @@ async function makeFactory(name: string): Promise<(t: TraceMsg) => Peer> {
       const { createHeap } = await import('../src/alloc/create.js');
       create = (mem) => createHeap({ allocator: preset, memory: mem, align: 16 } as never);
     }
-    return () => {
-      const mem = new LinearMemory({ maxBytes });
+    // Warm runs: every run of a trace re-formats a heap over the memory of the previous run (setBrk
+    // back to the base zeroes it, outside the clock), as glibc's timed runs reuse the arena of its
+    // untimed first pass in the same process. `cold` (--cold) gives every run a fresh memory instead.
+    let last: { trace: string; mem: InstanceType<typeof LinearMemory> } | null = null;
+    return (t) => {
+      let mem: InstanceType<typeof LinearMemory>;
+      if (!cold && last !== null && last.trace === t.name) {
+        mem = last.mem;
+        mem.setBrk(mem.base);
+        mem.onGrow = null;
+      } else {
+        last = null; // let the previous trace's memory go before making a new one
+        mem = new LinearMemory({ maxBytes });
+        last = { trace: t.name, mem };
+      }
       const h = create(mem);
       return {
         malloc: (n) => h.malloc(n),
@@ -127,6 +140,12 @@ async function makeFactory(name: string): Promise<(t: TraceMsg) => Peer> {
         limit: Infinity,
       };
     };
+  }
+  if (name === 'null') {
+    // The harness floor: no memory management at all (every block is the same 64 KiB scratch area, tags
+    // clash and are not checked). Its time is what the replay loop itself costs; bench/floor.ts subtracts it.
+    const u8 = new Uint8Array(1 << 16);
+    return () => ({ malloc: () => 16, realloc: () => 16, free: () => undefined, bytes: () => u8, highWater: () => 0, limit: (1 << 16) - 32 });
   }
   if (name === 'bump') {
     return () => {
@@ -224,7 +243,7 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
       const n = len[id];
       if (n > 0) {
         const u8 = peer.bytes();
-        if (u8[p] !== tag(id) || u8[p + n - 1] !== tag(id)) note(`op ${i}: payload of id ${id} at ${p} overwritten`);
+        if ((u8[p] !== tag(id) || u8[p + n - 1] !== tag(id)) && errors.length < 5) note(`op ${i}: payload of id ${id} at ${p} overwritten`);
       }
       if (p !== 0) peer.free(p);
       if (shadow !== null && n > 0) shadow.release(p, n, id);
@@ -248,14 +267,14 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
       const on = len[id];
       if (on > 0) {
         const u8 = peer.bytes();
-        if (u8[old] !== tag(id) || u8[old + on - 1] !== tag(id)) note(`op ${i}: payload of id ${id} at ${old} overwritten`);
+        if ((u8[old] !== tag(id) || u8[old + on - 1] !== tag(id)) && errors.length < 5) note(`op ${i}: payload of id ${id} at ${old} overwritten`);
       }
       p = old === 0 ? peer.malloc(n) : peer.realloc(old, n);
-      if (p !== 0 && on > 0 && peer.bytes()[p] !== tag(id)) note(`op ${i}: realloc of id ${id} lost its bytes`);
+      if ((p !== 0 && on > 0 && peer.bytes()[p] !== tag(id)) && errors.length < 5) note(`op ${i}: realloc of id ${id} lost its bytes`);
     }
     if (p === 0) {
       if (n >= 0x1_0000_0000) counts.refused++;
-      else if (n !== 0) note(`op ${i}: ${k === OP_ALLOC ? 'malloc' : 'realloc'}(${n}) failed`);
+      else if ((n !== 0) && errors.length < 5) note(`op ${i}: ${k === OP_ALLOC ? 'malloc' : 'realloc'}(${n}) failed`);
       if (k === OP_ALLOC) {
         ptr[id] = 0;
         len[id] = 0;
@@ -266,7 +285,7 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
       if (k !== OP_ALLOC && len[id] > 0) shadow.release(ptr[id], len[id], id);
       if (n > 0 && p < SHADOW_LIMIT) {
         const clash = shadow.claim(p, n, id);
-        if (clash >= 0) note(`op ${i}: block of id ${id} at ${p}+${n} overlaps live id ${clash}`);
+        if ((clash >= 0) && errors.length < 5) note(`op ${i}: block of id ${id} at ${p}+${n} overlaps live id ${clash}`);
       }
     }
     ptr[id] = p;
@@ -277,6 +296,73 @@ function replay(t: TraceMsg, peer: Peer, deadline: number, errors: string[], cou
       u8[p + n - 1] = tag(id);
     }
   }
+  return (performance.now() - t0) / 1000;
+}
+
+/** Tag mismatches and failed requests seen by the last {@link timedReplay} (the C replay counts them the same way). */
+let timedErrors = 0;
+
+/**
+ * One timed run: the validation run's loop without its bookkeeping (no overlap shadow, no messages, no
+ * closures), so what is timed is the allocator plus the loop the C replay also runs — tags written after
+ * each malloc/realloc and checked before each realloc/free, mismatches counted. Returns seconds, or -1
+ * when the budget ran out.
+ */
+function timedReplay(t: TraceMsg, peer: Peer, deadline: number): number {
+  const ptr = new Float64Array(t.numIds);
+  const len = new Float64Array(t.numIds);
+  const { kind, id: ids, size } = t;
+  const limit = peer.limit;
+  const ops = t.numOps;
+  let bad = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ops; i++) {
+    if ((i & 65535) === 65535 && performance.now() > deadline) return -1;
+    const id = ids[i]!;
+    const k = kind[i]!;
+    if (k === OP_FREE) {
+      const p = ptr[id]!;
+      const n = len[id]!;
+      if (n > 0) {
+        const u8 = peer.bytes();
+        if (u8[p] !== tag(id) || u8[p + n - 1] !== tag(id)) bad++;
+      }
+      if (p !== 0) peer.free(p);
+      ptr[id] = 0;
+      len[id] = 0;
+      continue;
+    }
+    const n = size[i]!;
+    if (n > limit) {
+      if (k === OP_ALLOC) ptr[id] = len[id] = 0;
+      continue;
+    }
+    let p: number;
+    if (k === OP_ALLOC) p = peer.malloc(n);
+    else {
+      const old = ptr[id]!;
+      const on = len[id]!;
+      if (on > 0) {
+        const u8 = peer.bytes();
+        if (u8[old] !== tag(id) || u8[old + on - 1] !== tag(id)) bad++;
+      }
+      p = old === 0 ? peer.malloc(n) : peer.realloc(old, n);
+      if (p !== 0 && on > 0 && peer.bytes()[p] !== tag(id)) bad++;
+    }
+    if (p === 0) {
+      if (n !== 0 && n < 0x1_0000_0000) bad++;
+      if (k === OP_ALLOC) ptr[id] = len[id] = 0;
+      continue;
+    }
+    ptr[id] = p;
+    len[id] = n;
+    if (n > 0) {
+      const u8 = peer.bytes();
+      u8[p] = tag(id);
+      u8[p + n - 1] = tag(id);
+    }
+  }
+  timedErrors = bad;
   return (performance.now() - t0) / 1000;
 }
 
@@ -328,11 +414,13 @@ parentPort!.on('message', (msg: { trace: TraceMsg; runs: number; budgetMs: numbe
   let highWater = 0;
   let refused = 0;
   let timedOut = false;
-  // Run 0 is the validation and warm-up run (errors, refusals, high water); then timed runs until at
-  // least `runs` of them and 250 ms of replay (at most 400: tiny traces need many runs to be warm), median reported.
+  // Run 0 is the validation run (errors, refusals, high water, overlap shadow), run 1 an untimed warm-up
+  // (as the C replay's first pass is untimed); then timed runs until at least `runs` of them and 250 ms of
+  // replay (at most 400: tiny traces need many runs to be warm), median reported.
   let spent = 0;
-  for (let r = 0; r <= runs + 400; r++) {
-    if (r > runs && spent > 250) break;
+  let early = 0;
+  for (let r = 0; r <= runs + 401; r++) {
+    if (r > runs + 1 && spent > 250) break;
     let s: number;
     if (factory === null) {
       const hw = { peak: 0 };
@@ -343,7 +431,8 @@ parentPort!.on('message', (msg: { trace: TraceMsg; runs: number; budgetMs: numbe
       const counts = { refused: 0 };
       const errs: string[] = [];
       try {
-        s = replay(trace, peer, deadline, errs, counts, r === 0 ? new Shadow() : null);
+        s = r === 0 ? replay(trace, peer, deadline, errs, counts, new Shadow()) : timedReplay(trace, peer, deadline);
+        if (r > 0 && timedErrors > 0 && peerName !== 'null' && errors.length < 5) errors.push(`a timed run saw ${timedErrors} damaged payloads or failed requests`);
       } catch (e) {
         errors.push(`threw ${(e as Error).name}: ${(e as Error).message}`);
         break;
@@ -358,14 +447,21 @@ parentPort!.on('message', (msg: { trace: TraceMsg; runs: number; budgetMs: numbe
       timedOut = times.length === 0 && r === 0;
       break;
     }
+    if (peerName === 'null') errors.length = 0; // the floor's clashing tags are expected
     if (r === 0 && errors.length > 0) {
       times.push(s);
       break;
     }
-    if (r > 0 || s * 1000 > budgetMs / 4) times.push(s);
-    if (r > 0) spent += s * 1000;
+    if (r > 1) {
+      times.push(s);
+      spent += s * 1000;
+    } else {
+      early = s; // validation or warm-up run: used only when no warm run fits in the budget
+    }
     if (s * 1000 * 2 > deadline - performance.now()) break;
   }
+  if (times.length === 0 && early > 0) times.push(early);
+  if (process.env.HK_BENCH_DEBUG) process.stderr.write(`${trace.name}: ${times.map((x) => (x * 1000).toFixed(0)).join(" ")} ms\n`);
   times.sort((a, b) => a - b);
   const med = times.length ? times[(times.length - 1) >> 1] : 0;
   const result: RunResult = { opsPerSec: med > 0 ? trace.numOps / med : 0, highWater, errors, refused, timedOut, runs: times.length };

@@ -3,21 +3,21 @@
  * pick instead (AssemblyScript's TLSF in Wasm, @thi.ng/malloc, `new Uint8Array(n)`, a bump pointer) and
  * glibc's malloc (native C replay), on the bundled traces: throughput, utilization, high water, validity.
  *
- *   node --import tsx bench/peers.ts [TRACES|FOLDERS...] [--peers a,b,...] [--runs N] [--timeout S] [--json]
+ *   node --import tsx bench/peers.ts [TRACES|FOLDERS...] [--peers a,b,...] [--runs N] [--timeout S] [--cold] [--json]
  *
  * Peers: heapkit:<preset> (default fast + the lead's presets), as-tlsf, thi.ng, uint8array, bump, glibc.
  * Each allocator runs in its own worker thread (fresh JIT feedback), each run in a fresh heap; time is the
  * replay loop only (traces are parsed first). Every payload's first and last byte carry a tag checked
  * before each realloc/free. Ratios are geometric means over the traces where both sides are valid.
+ * Loop shape, the same for every peer and the C replay: a validation pass, an untimed warm-up pass, then
+ * timed runs (median). heapkit's heaps are re-formatted over the previous run's memory, as the C replay's
+ * timed runs reuse the arena its first pass grew; `--cold` gives them a fresh memory every run instead.
  */
-import { Worker } from 'node:worker_threads';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTraces, loadTrace, type Trace } from './peers-trace.js';
-import type { RunResult } from './peers-worker.js';
+import { PeerWorker, buildC, buildWasm, runC } from './peers-run.js';
 
 /** glibc 2.36's utilization on the real-program traces, from traces/real/README.md (measured on an idle machine). */
 const GLIBC_README: Record<string, number> = {
@@ -29,6 +29,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const json = args.includes('--json');
+/** Fresh memory for every run of a heapkit heap (default: re-format over the previous run's memory, as glibc reuses its arena). */
+const cold = args.includes('--cold');
 const runs = Number(opt('--runs', '3'));
 const timeoutS = Number(opt('--timeout', '10'));
 const valued = new Set(['--peers', '--runs', '--timeout', '--max-bytes', '--out', '--from']);
@@ -53,29 +55,7 @@ const log = (m: string): void => {
   if (!json) process.stderr.write(m + '\n');
 };
 
-const work = join(tmpdir(), `heapkit-bench-${process.pid}`);
-mkdirSync(work, { recursive: true });
-
-/** Compiles bench/as/tlsf.ts with asc (-O3, minimal runtime: TLSF heap, no collector). */
-function buildWasm(): string {
-  const out = join(tmpdir(), 'heapkit-as-tlsf.wasm');
-  const src = join(here, 'as', 'tlsf.ts');
-  if (existsSync(out) && statSync(out).mtimeMs > statSync(src).mtimeMs) return out;
-  const asc = join(here, '..', 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  execFileSync(process.execPath, [asc, src, '--runtime', 'minimal', '-O3', '-o', out], { stdio: 'inherit' });
-  return out;
-}
-
-/** Compiles bench/c/replay.c with the machine's C compiler, or returns null with a note. */
-function buildC(): string | null {
-  const out = join(work, 'replay');
-  const r = spawnSync('cc', ['-O2', '-o', out, join(here, 'c', 'replay.c')], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    log(`glibc: skipped (no working C compiler: ${r.error?.message ?? r.stderr.trim()})`);
-    return null;
-  }
-  return out;
-}
+const runOptions = { runs, timeoutS, maxBytes, cold, log };
 
 interface Row { trace: string; path: string; set: string; scored: string; peer: string; valid: boolean; timedOut: boolean; refused: number; opsPerSec: number; utilization: number | null; heapHighWater: number; peakLive: number; errors: string[] }
 
@@ -85,85 +65,23 @@ function scoredSet(t: Trace): string {
   return t.set;
 }
 
-function runC(bin: string, t: Trace): RunResult {
-  const file = join(work, 'trace.bin');
-  const hdr = new Uint32Array([0x52544b48, t.numIds, t.numOps]);
-  const kpad = (t.numOps + 3) & ~3;
-  const k = new Uint8Array(kpad);
-  k.set(t.kind);
-  writeFileSync(file, Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(k.buffer), Buffer.from(t.id.slice().buffer), Buffer.from(t.size.slice().buffer)]));
-  const r = spawnSync(bin, [file, String(runs)], { encoding: 'utf8', timeout: timeoutS * 1000 * (runs + 1) });
-  if (r.status !== 0) return { opsPerSec: 0, highWater: 0, errors: [r.error ? 'timed out' : `exit ${r.status}: ${r.stderr}`], refused: 0, timedOut: r.error !== undefined, runs: 0 };
-  const o = JSON.parse(r.stdout) as { opsPerSec: number; highWater: number; errors: number; refused: number };
-  return { opsPerSec: o.opsPerSec, highWater: o.highWater, errors: o.errors ? [`${o.errors} damaged payloads or failed requests`] : [], refused: o.refused, timedOut: false, runs };
-}
-
-class PeerWorker {
-  private w: Worker | null = null;
-  constructor(private readonly peer: string, private readonly wasmPath: string) {}
-  private async start(): Promise<Worker> {
-    const entry = new URL('./peers-worker.ts', import.meta.url).href;
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    const w = new Worker(boot, { eval: true, workerData: { peer: this.peer, wasmPath: this.wasmPath, maxBytes } });
-    await new Promise<void>((res, rej) => {
-      w.once('message', () => res());
-      w.once('error', rej);
-    });
-    this.w = w;
-    return w;
-  }
-  async run(t: Trace): Promise<RunResult> {
-    const w = this.w ?? (await this.start());
-    const budgetMs = timeoutS * 1000;
-    const trace = { name: t.name, numIds: t.numIds, numOps: t.numOps, kind: t.kind, id: t.id, size: t.size, peakLive: t.peakLive };
-    return new Promise<RunResult>((res) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        void w.terminate();
-        this.w = null;
-        res({ opsPerSec: 0, highWater: 0, errors: ['timed out (hard)'], refused: 0, timedOut: true, runs: 0 });
-      }, budgetMs + 15000);
-      const onMsg = (r: RunResult): void => {
-        cleanup();
-        res(r);
-      };
-      const onErr = (e: Error): void => {
-        cleanup();
-        this.w = null;
-        res({ opsPerSec: 0, highWater: 0, errors: [`worker died: ${e.message}`], refused: 0, timedOut: false, runs: 0 });
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        w.off('message', onMsg);
-        w.off('error', onErr);
-      };
-      w.on('message', onMsg);
-      w.on('error', onErr);
-      w.postMessage({ trace, runs, budgetMs });
-    });
-  }
-  async close(): Promise<void> {
-    if (this.w) await this.w.terminate();
-  }
-}
-
 const files = saved ? [...new Set(saved.map((r) => r.path))] : listTraces(roots.length ? roots : [join(here, '..', 'traces')]);
 log(`loading ${files.length} traces ...`);
 const traces = files.map(loadTrace);
 const wasmPath = !saved && peers.includes('as-tlsf') ? buildWasm() : '';
-const cBin = !saved && peers.includes('glibc') ? buildC() : null;
+const cBin = !saved && peers.includes('glibc') ? buildC(log) : null;
 const rows: Row[] = saved ?? [];
 // Trace-major order: every allocator replays a trace before the next trace starts, so all of them meet
 // the same machine load (other work on a shared machine shifts absolute figures, much less the ratios).
 const active = saved ? [] : peers.filter((p) => p !== 'glibc' || cBin !== null);
-const workers = new Map(active.filter((p) => p !== 'glibc').map((p) => [p, new PeerWorker(p, wasmPath)]));
+const workers = new Map(active.filter((p) => p !== 'glibc').map((p) => [p, new PeerWorker(p, wasmPath, runOptions)]));
 const spent = new Map(active.map((p) => [p, 0]));
 let done = 0;
 for (const t of saved ? [] : traces) {
   for (const peer of active) {
     const t0 = Date.now();
     const pw = workers.get(peer);
-    const r = pw ? await pw.run(t) : runC(cBin!, t);
+    const r = pw ? await pw.run(t) : runC(cBin!, t, runOptions);
     spent.set(peer, spent.get(peer)! + Date.now() - t0);
     const valid = !r.timedOut && r.errors.length === 0 && r.runs > 0;
     rows.push({

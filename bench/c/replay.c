@@ -8,6 +8,8 @@
  * i32 id[ops], f64 size[ops].
  * highWater comes from a first, untimed pass in the fresh process: peak of mallinfo2() arena + hblkhd
  * (sampled every 64 ops and after large requests) minus what the loaded trace arrays already held.
+ * Built with -DHK_NULL_ALLOC it measures the harness floor instead: every block is one static scratch area
+ * (no memory management; tags clash), so its time is what the loop itself costs (bench/floor.ts).
  */
 #include <malloc.h>
 #include <stdint.h>
@@ -23,6 +25,17 @@ static double *sizes;
 static unsigned char **ptr;
 static size_t *len;
 static long errors, refused;
+
+#ifdef HK_NULL_ALLOC
+static unsigned char scratch[1 << 16];
+static void *hk_malloc(size_t n) { return n < sizeof scratch - 32 ? scratch + 16 : 0; }
+static void *hk_realloc(void *p, size_t n) { (void)p; return hk_malloc(n); }
+static void hk_free(void *p) { (void)p; }
+#else
+#define hk_malloc malloc
+#define hk_realloc realloc
+#define hk_free free
+#endif
 
 static unsigned char tag(int32_t id) { return (unsigned char)((id * 131 + 7) & 255); }
 
@@ -48,7 +61,7 @@ static void run(void) {
     uint8_t k = kind[i];
     if (k == 2) {
       verify(id);
-      free(ptr[id]);
+      hk_free(ptr[id]);
       ptr[id] = 0;
       len[id] = 0;
       continue;
@@ -61,10 +74,10 @@ static void run(void) {
     }
     size_t n = (size_t)d;
     unsigned char *p;
-    if (k == 0) p = malloc(n);
+    if (k == 0) p = hk_malloc(n);
     else {
       verify(id);
-      p = realloc(ptr[id], n);
+      p = hk_realloc(ptr[id], n);
     }
     if (!p) {
       if (n != 0) errors++;
@@ -80,7 +93,7 @@ static void run(void) {
 }
 
 static void release_all(void) {
-  for (uint32_t i = 0; i < nids; i++) { free(ptr[i]); ptr[i] = 0; len[i] = 0; }
+  for (uint32_t i = 0; i < nids; i++) { hk_free(ptr[i]); ptr[i] = 0; len[i] = 0; }
 }
 
 static int cmp(const void *a, const void *b) {
