@@ -48,7 +48,7 @@ async function lectureNames(): Promise<string[]> {
     return [];
   }
 }
-const defaultPeers = ['heapkit:fast', 'heapkit:fast-nopages', ...(await lectureNames()).map((n) => `heapkit:${n}`), 'as-tlsf', 'thi.ng', 'uint8array', 'bump', 'glibc'];
+const defaultPeers = [...new Set(['heapkit:fast', 'heapkit:fast-nopages', 'heapkit:offset', ...(await lectureNames()).map((n) => `heapkit:${n}`), 'as-tlsf', 'thi.ng', 'uint8array', 'bump', 'glibc'])];
 const saved: Row[] | null = fromFile ? (JSON.parse(readFileSync(fromFile, 'utf8')) as Row[]) : null;
 const peers = saved ? [...new Set(saved.map((r) => r.peer))] : opt('--peers', defaultPeers.join(',')).split(',').filter(Boolean);
 const log = (m: string): void => {

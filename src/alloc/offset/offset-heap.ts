@@ -27,7 +27,7 @@
  * malloc/free/realloc in place, plus an O(1) expected Map lookup per free; `stats()`/`checkHeap()` are O(blocks).
  */
 import type { Allocator, HeapStats, HeapViolation } from '../allocator.js';
-import { HeapCorruptionError, type Errno } from '../errors.js';
+import { HeapCorruptionError, InvalidFreeError, hex, type Errno } from '../errors.js';
 import { allocTyped, viewOf, type TypedArrayConstructor, type TypedArrayOf } from '../typed-views.js';
 import type { LinearMemory } from '../../memory/linear-memory.js';
 import { OffsetAllocator, type MoveCallback } from './offset-allocator.js';
@@ -108,7 +108,7 @@ export class OffsetHeap implements Allocator {
 
   free(p: number): void {
     if (p === 0) return;
-    this.offsets.free(this.start === 0 ? p : p - this.start);
+    this.offsets.free(this.start === 0 ? p : this.toOffset(p, 'free'));
   }
 
   calloc(n: number, size: number): number {
@@ -129,7 +129,7 @@ export class OffsetHeap implements Allocator {
 
   realloc(p: number, n: number): number {
     if (p === 0) return this.malloc(n);
-    const q = this.offsets.realloc(this.start === 0 ? p : p - this.start, n, this.onMove);
+    const q = this.offsets.realloc(this.start === 0 ? p : this.toOffset(p, 'realloc'), n, this.onMove);
     return q === 0 ? 0 : this.start + q;
   }
 
@@ -143,7 +143,14 @@ export class OffsetHeap implements Allocator {
   }
 
   usableSize(p: number): number {
-    return this.offsets.usableSize(this.start === 0 ? p : p - this.start);
+    return this.offsets.usableSize(this.start === 0 ? p : this.toOffset(p, 'usableSize'));
+  }
+
+  /** Offset of address `p` when `start` ≠ 0; `start` itself (offset 0, NULL to the offset allocator) is no block. */
+  private toOffset(p: number, op: string): number {
+    const o = p - this.start;
+    if (o === 0) throw new InvalidFreeError(`${op}(${hex(p)}): the heap's start, never a block (offset 0 is NULL)`, p);
+    return o;
   }
 
   alloc<C extends TypedArrayConstructor>(Ctor: C, n: number): TypedArrayOf<C> | null {
