@@ -320,7 +320,12 @@ export class OffsetAllocator {
 
   private cls(s: number): number {
     if (s < this.linear) return s >>> this.g;
-    const m = s >= 2 ** 32 ? 32 : 31 - Math.clz32(s);
+    if (s < 4294967296) {
+      // integer shifts (sizes below 2^32): no Math.pow/floor on the hot path
+      const k = 31 - Math.clz32(s);
+      return ((k - (this.g + SL_LOG) + 1) << SL_LOG) + ((s >>> (k - SL_LOG)) & (SL - 1));
+    }
+    const m = 32;
     const fl = m - (this.g + SL_LOG) + 1;
     return (fl << SL_LOG) + (Math.floor(s / 2 ** (m - SL_LOG)) & (SL - 1));
   }
