@@ -14,7 +14,7 @@ export { HeapError, DoubleFreeError, InvalidFreeError, HeapCorruptionError } fro
 export type { Errno } from './alloc/errors.js';
 export type { Allocator, HeapStats, HeapViolation } from './alloc/allocator.js';
 export type { HeapOptions, AllocatorConfig, FreeIndexKind, FitPolicy, ListOrder, CoalescePolicy } from './alloc/options.js';
-export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAllocatorName, registerAllocatorFamily, allocatorNeedsSharedMemory } from './alloc/create.js';
+export { createHeap, attachHeap, allocatorNames, describeAllocator, defaultAllocatorName, registerAllocatorFamily, allocatorNeedsSharedMemory, allocatorCanAttach } from './alloc/create.js';
 export type { AllocatorFamily, AttachOptions } from './alloc/create.js';
 export { BlockHeap } from './alloc/block-heap.js';
 export type { BlockHeapConfig } from './alloc/block-heap.js';
@@ -24,8 +24,8 @@ export { PRESETS } from './alloc/presets.js';
 // alloc/fast, alloc/offset, typed views — the fast allocator, the out-of-band offset allocator, typed arrays over blocks
 export { createFastHeap, attachFastHeap, FAST_MAGIC, FastHeap, fastAllocatorFamily } from './alloc/fast/index.js';
 export type { FastHeapOptions } from './alloc/fast/index.js';
-export { createOffsetAllocator, OffsetAllocator } from './alloc/offset/index.js';
-export type { OffsetAllocatorOptions, MoveCallback } from './alloc/offset/index.js';
+export { createOffsetAllocator, OffsetAllocator, createOffsetHeap, OffsetHeap, offsetAllocatorFamily } from './alloc/offset/index.js';
+export type { OffsetAllocatorOptions, MoveCallback, ReserveCallback, OffsetHeapOptions } from './alloc/offset/index.js';
 export { allocTyped, viewOf } from './alloc/typed-views.js';
 export type { TypedArrayConstructor, TypedArrayOf } from './alloc/typed-views.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMachine, type Process } from '../../src/vm/index.js';
-import { allocatorNames, allocatorNeedsSharedMemory, attachHeap, createHeap } from '../../src/alloc/create.js';
+import { allocatorCanAttach, allocatorNames, allocatorNeedsSharedMemory, attachHeap, createHeap } from '../../src/alloc/create.js';
 import type { Allocator } from '../../src/alloc/allocator.js';
 
 const PS = 4096;
@@ -142,8 +142,9 @@ test('heapkit allocator on a forked heap: both processes keep allocating, checkH
 });
 
 test('every allocator preset runs unchanged on a heap view and forks copy-on-write', () => {
-  // a process's heap view is its private working copy, so allocators that need a SharedArrayBuffer are out
-  for (const name of allocatorNames.filter((n) => !allocatorNeedsSharedMemory(n))) {
+  // a process's heap view is its private working copy, so allocators that need a SharedArrayBuffer are out;
+  // the child re-opens its copy with attachHeap, so out-of-band heaps (no state in memory) are out too
+  for (const name of allocatorNames.filter((n) => !allocatorNeedsSharedMemory(n) && allocatorCanAttach(n))) {
     const m = createMachine({ frames: 1024, pageSize: PS });
     const p = m.spawn();
     const h = createHeap({ memory: p.heapMemory(), allocator: name });
