@@ -152,7 +152,7 @@ export class BlockHeap implements Allocator, IndexHost {
     m[h.hcb + H_EPILOGUE] = start;
     m[h.hcb + H_BRK] = memory.brk;
     m[h.hcb + H_PRESET] = presetId;
-    m[h.hcb + H_ZERO_FROM] = memory.owned ? 1 : 0; // 1: bytes above the break are known to be zero
+    m[h.hcb + H_ZERO_FROM] = memory.zeroAboveBreak ? 1 : 0; // 1: bytes above the break are known to be zero
     m[start >>> 2] = 0 | ALLOC | PREV_ALLOC; // epilogue; nothing below it can be free
     h.index.init();
     return h;

@@ -81,11 +81,17 @@ export class LinearMemory {
   onGrow: ((mem: LinearMemory) => void) | null = null;
 
   private _brk: number;
-  /**
-   * True when the memory made its own buffer. Such a memory keeps every byte at or above the break zero
-   * (lowering the break zeroes what it gives back), so allocators formatted on it may skip zeroing there.
-   */
+  /** True when the memory made its own buffer (it grows by copying into a bigger one). */
   readonly owned: boolean;
+
+  /**
+   * True when every byte at or above the break is known to be zero, so allocators formatted on this
+   * memory may skip zeroing there (calloc). A memory that made its own buffer keeps it so: lowering its
+   * break zeroes the bytes given back. A buffer handed in by the user may hold anything.
+   */
+  get zeroAboveBreak(): boolean {
+    return this.owned;
+  }
 
   constructor(opts: LinearMemoryOptions = {}) {
     const base = opts.base ?? 0;
@@ -145,13 +151,13 @@ export class LinearMemory {
 
   /**
    * Sets the break to `addr` (between `base` and `maxBytes`). Returns false when impossible. Lowering the
-   * break of an {@link owned} memory zeroes the bytes given back, so a heap formatted there later may
-   * trust them to be zero (as a process trusts pages the kernel maps).
+   * break of a memory that promises {@link zeroAboveBreak} zeroes the bytes given back, so a heap
+   * formatted there later may trust them to be zero (as a process trusts pages the kernel maps).
    */
   setBrk(addr: number): boolean {
     if (!(addr >= this.base) || addr > this.maxBytes) return false;
     if (addr > this.u8.length && !this.reserve(addr)) return false;
-    if (this.owned && addr < this._brk) this.u8.fill(0, addr, this._brk);
+    if (addr < this._brk && this.zeroAboveBreak) this.u8.fill(0, addr, this._brk);
     this._brk = addr;
     return true;
   }

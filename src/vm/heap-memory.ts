@@ -83,6 +83,14 @@ export class HeapMemory extends LinearMemory {
     return old;
   }
 
+  /**
+   * False: as with a kernel's brk, the page holding the break keeps its old bytes above the break (only
+   * whole pages above it are unmapped), and the view starts as a copy of the process's pages.
+   */
+  override get zeroAboveBreak(): boolean {
+    return false;
+  }
+
   /** Sets the break; a lower break unmaps the heap pages above it (their view bytes become zeros). */
   override setBrk(addr: number): boolean {
     const old = this.brk;

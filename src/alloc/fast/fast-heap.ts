@@ -120,7 +120,7 @@ export class FastHeap implements Allocator {
     h.u8.fill(0, h.ctrl, h.brk);
     // calloc skips zeroing bytes known to be zero: past the break in a buffer the memory made itself,
     // or past the capacity it had when we formatted it (later growth brings zeroed bytes).
-    h.clean = mem.owned ? Math.max(h.brk, oldBrk) : mem.capacity;
+    h.clean = mem.zeroAboveBreak ? Math.max(h.brk, oldBrk) : mem.capacity;
     const u32 = h.u32;
     const cw = h.cw;
     u32[cw + W_MAGIC] = FAST_MAGIC;
