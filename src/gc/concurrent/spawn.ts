@@ -1,21 +1,34 @@
 /**
  * spawn.ts — the glue that starts marker threads, and a pool so heaps reuse idle ones between cycles.
- * Exports `acquireMarker`, `prewarmMarker`, `shutdownMarkers`, `markerThreadsStarted`.
+ * Exports `acquireMarker`, `prewarmMarker`, `markerReady`, `markerKind`, `shutdownMarkers`, `markerThreadsStarted`, `markerThreadsFailed`, `MarkerKind`.
  *
  * Node: `worker_threads` reached through `process.getBuiltinModule` (Node ≥ 20.16), so nothing here imports a
  * Node built-in and the core stays loadable in browsers; from source (under tsx) a two-line bootstrap registers
- * tsx in the worker first, as src/node/pool.ts does. Browsers: a module `Worker` (needs cross-origin isolation
- * for SharedArrayBuffer). Threads are unref'd: an idle marker never keeps a process alive.
+ * tsx in the worker first, as src/node/pool.ts does. Threads are unref'd: an idle marker never keeps a process alive.
+ *
+ * Browsers: a module Web Worker (SharedArrayBuffer needs a cross-origin-isolated page: COOP same-origin + COEP
+ * require-corp, as `heapkit ui` serves it). It is created with the literal
+ * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the one form bundlers recognise
+ * statically (Vite resolves `./worker.js` to worker.ts, bundles it and its imports into a worker chunk and rewrites
+ * the URL); a URL computed at run time would be left alone and point at a file the bundle does not have. The
+ * Node path keeps its URL computed (a variable, not a literal), so a bundler neither copies worker.ts as an asset
+ * nor tries to follow it. A Web Worker boots only while the page's main thread returns to its event loop, so the
+ * worker says 'ready' once it listens and a page awaits `markerReady()` before a synchronous mutator runs;
+ * once booted, cycles posted to it are marked whatever the main thread does.
+ *
  * Without either, `acquireMarker` returns null and the concurrent plan marks on the main thread in steps.
  */
 import type { MarkerThread } from '../plan-incremental.js';
 import type { MarkMessage } from './marker.js';
 
+/** What kind of thread marks: Node's `worker_threads` or a browser's module Web Worker. */
+export type MarkerKind = 'worker_threads' | 'web-worker';
+
 interface NodeWorker {
   postMessage(m: MarkMessage): void;
   terminate(): Promise<number>;
   unref(): void;
-  on(event: 'error' | 'exit', fn: () => void): void;
+  on(event: 'error' | 'exit' | 'online', fn: () => void): void;
 }
 interface WorkerThreads {
   Worker: new (code: string | URL, opts?: { eval?: boolean }) => NodeWorker;
@@ -24,10 +37,16 @@ interface WorkerThreads {
 const idle: PooledMarker[] = [];
 const all = new Set<PooledMarker>();
 let started = 0;
+let failed = 0;
+/** Callbacks waiting for some pooled marker to become ready (or for all to have failed). */
+let waiters: (() => void)[] = [];
 
 class PooledMarker implements MarkerThread {
   dead = false;
+  /** The thread runs and listens (Node: 'online'; browser: its 'ready' message). */
+  ready = false;
   constructor(
+    readonly kind: MarkerKind,
     private readonly post: (m: MarkMessage) => void,
     readonly stop: () => void,
   ) {}
@@ -37,48 +56,90 @@ class PooledMarker implements MarkerThread {
   release(): void {
     if (!this.dead && !idle.includes(this)) idle.push(this);
   }
+  /** The thread is up: wake whoever awaits `markerReady`. */
+  online(): void {
+    this.ready = true;
+    wake();
+  }
+  /** The thread failed or exited: out of the pool for good. */
+  die(unexpected: boolean): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (unexpected) failed++;
+    all.delete(this);
+    const i = idle.indexOf(this);
+    if (i >= 0) idle.splice(i, 1);
+    wake();
+  }
+}
+
+function wake(): void {
+  const w = waiters;
+  waiters = [];
+  for (const fn of w) fn();
+}
+
+function nodeThreads(): WorkerThreads | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
+}
+
+function spawnNode(wt: WorkerThreads): PooledMarker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  // computed on purpose (see the file comment): only the Web Worker below uses the static literal
+  const file = fromSource ? './worker.ts' : './worker.js';
+  const url = new URL(file, import.meta.url);
+  let w: NodeWorker;
+  if (fromSource) {
+    const api = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
+    w = new wt.Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true });
+  } else {
+    w = new wt.Worker(url);
+  }
+  w.unref();
+  const pm = new PooledMarker('worker_threads', (m) => w.postMessage(m), () => void w.terminate());
+  w.on('online', () => pm.online());
+  w.on('error', () => pm.die(true));
+  w.on('exit', () => pm.die(false));
+  return pm;
+}
+
+function spawnWeb(): PooledMarker | null {
+  let w: Worker;
+  try {
+    // Keep this expression exactly in this form: bundlers match it statically (see the file comment).
+    w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return null; // e.g. a Content-Security-Policy that forbids workers
+  }
+  const pm = new PooledMarker('web-worker', (m) => w.postMessage(m), () => w.terminate());
+  w.onmessage = (e: MessageEvent) => {
+    if (e.data === 'ready') pm.online();
+  };
+  w.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    pm.die(true);
+  };
+  w.onmessageerror = () => pm.die(true);
+  return pm;
+}
+
+/** The kind of marker thread this runtime can start, or null (no `worker_threads`, no `Worker`, or no SharedArrayBuffer). */
+export function markerKind(): MarkerKind | null {
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  if (nodeThreads() !== undefined) return 'worker_threads';
+  if (typeof Worker === 'function') return 'web-worker';
+  return null;
 }
 
 function spawn(): PooledMarker | null {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
-  if (wt !== undefined) {
-    let w: NodeWorker;
-    if (fromSource) {
-      const api = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
-      w = new wt.Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true });
-    } else {
-      w = new wt.Worker(url);
-    }
-    w.unref();
-    const pm = new PooledMarker((m) => w.postMessage(m), () => void w.terminate());
-    const die = () => {
-      pm.dead = true;
-      all.delete(pm);
-      const i = idle.indexOf(pm);
-      if (i >= 0) idle.splice(i, 1);
-    };
-    w.on('error', die);
-    w.on('exit', die);
-    all.add(pm);
-    started++;
-    return pm;
-  }
-  const WebWorker = (globalThis as { Worker?: new (u: URL, o: { type: 'module' }) => { postMessage(m: unknown): void; terminate(): void; onerror: unknown } }).Worker;
-  if (WebWorker !== undefined) {
-    const w = new WebWorker(url, { type: 'module' });
-    const pm = new PooledMarker((m) => w.postMessage(m), () => w.terminate());
-    w.onerror = () => {
-      pm.dead = true;
-      all.delete(pm);
-    };
-    all.add(pm);
-    started++;
-    return pm;
-  }
-  return null;
+  const kind = markerKind();
+  const wt = kind === 'worker_threads' ? nodeThreads() : undefined;
+  const pm = wt !== undefined ? spawnNode(wt) : kind === 'web-worker' ? spawnWeb() : null;
+  if (pm === null) return null;
+  all.add(pm);
+  started++;
+  return pm;
 }
 
 /** An idle marker thread from the pool, or a new one; null where threads cannot be started. */
@@ -94,6 +155,32 @@ export function prewarmMarker(): void {
   }
 }
 
+/**
+ * Resolves true once an idle marker thread in the pool is running (starting one if none is idle), false where
+ * none can start, when it fails, or after `timeoutMs`. A page awaits it before running a synchronous mutator on
+ * the concurrent collector: a Web Worker cannot boot while the main thread is busy.
+ */
+export function markerReady(timeoutMs = 10_000): Promise<boolean> {
+  prewarmMarker();
+  const ok = (): boolean => idle.some((pm) => pm.ready && !pm.dead);
+  if (ok()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const check = (): void => {
+      if (ok()) {
+        clearTimeout(timer);
+        resolve(true);
+      } else if (!idle.some((pm) => !pm.dead)) {
+        clearTimeout(timer);
+        resolve(false);
+      } else {
+        waiters.push(check);
+      }
+    };
+    check();
+  });
+}
+
 /** Terminates every marker thread (idle or not); heaps still marking fall back to the main thread. */
 export function shutdownMarkers(): void {
   for (const pm of all) {
@@ -102,9 +189,15 @@ export function shutdownMarkers(): void {
   }
   all.clear();
   idle.length = 0;
+  wake();
 }
 
 /** Marker threads started so far in this process (tests check the pool reuses them). */
 export function markerThreadsStarted(): number {
   return started;
+}
+
+/** Marker threads that failed (an error, a script that did not load) rather than being shut down. */
+export function markerThreadsFailed(): number {
+  return failed;
 }
