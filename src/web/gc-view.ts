@@ -12,11 +12,14 @@
  * ```
  * Elements carry `data-node` (graph, + `data-color`, `data-reachable`), `data-object` (heap map, + `data-addr`,
  * `data-space`, `data-color`), `data-forwarded` (old copies), `data-freed`, `data-pause`, `data-phase` on the view.
+ * Below the heap map, the pause lab (`#lab`, gc-lab-view.ts) runs a workload on the incremental and concurrent
+ * collectors in the page and shows their pause logs.
  * URL: `view=gc&c=<collector>&f=<frame>`. Keys: ←/→ frame, Shift ±10, PgUp/PgDn previous/next collection,
  * Home/End, Space play, `c` next collector, `?` help.
  */
 import { collectorNames } from '../gc/index.js';
 import { buildGcFrames, type GcFrame, type GcObj, type GcRun } from './gc-scenario.js';
+import { mountPauseLab } from './gc-lab-view.js';
 import type { View, ViewContext } from './view.js';
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -262,6 +265,7 @@ export const gcView: View = {
         </aside>
       </section>
       <section class="pane gc-heap" id="heap"></section>
+      <section class="pane gc-lab" id="lab" aria-label="pause lab"></section>
       <footer class="legend">
         <span><i class="sw gc-white"></i>white (not reached)</span><span><i class="sw gc-grey"></i>grey (reached, not scanned)</span><span><i class="sw gc-black"></i>black (scanned)</span>
         <span><i class="sw gc-fwd"></i>forwarded (old copy ⇢ new)</span><span class="ringkey">ring = space: <b style="color:#16a34a">eden</b> <b style="color:#0891b2">survivor</b> <b style="color:#7c3aed">old</b></span><span>R remembered set · small digit = age</span>
@@ -276,6 +280,7 @@ export const gcView: View = {
     const sel = $<HTMLSelectElement>('collector');
     sel.innerHTML = names.map((n) => `<option value="${esc(n)}"${n === collector ? ' selected' : ''}>${esc(n)}</option>`).join('');
     const scrub = $<HTMLInputElement>('scrub');
+    const unmountLab = mountPauseLab($('lab'));
 
     const load = (): boolean => {
       try {
@@ -419,6 +424,7 @@ export const gcView: View = {
     go(ctx.params.has('f') && Number.isFinite(f0) ? f0 : run.frames.findIndex((f) => f.phase === 'copy' || f.phase === 'mark') + 3);
     return () => {
       stop();
+      unmountLab();
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('resize', onResize);
     };

@@ -12,9 +12,13 @@
  * statically (Vite resolves `./worker.js` to worker.ts, bundles it and its imports into a worker chunk and rewrites
  * the URL); a URL computed at run time would be left alone and point at a file the bundle does not have. The
  * Node path keeps its URL computed (a variable, not a literal), so a bundler neither copies worker.ts as an asset
- * nor tries to follow it. A Web Worker boots only while the page's main thread returns to its event loop, so the
- * worker says 'ready' once it listens and a page awaits `markerReady()` before a synchronous mutator runs;
- * once booted, cycles posted to it are marked whatever the main thread does.
+ * nor tries to follow it. A Web Worker boots only while the page's main thread returns to its event loop, and
+ * Chromium holds the page's messages to it on the main thread until the page has heard that the worker's script
+ * ran — a cycle posted before that would wait for the mutator to yield. So the page pings the new worker and
+ * counts it ready only when the answer comes back (the round trip proves messages now go straight to it); a page
+ * awaits `markerReady()` before a synchronous mutator runs, and from then on cycles are marked whatever the main
+ * thread does. (A worker posting 'ready' from its top level was not enough: the page got it before Chromium let
+ * messages through, and the first cycle of a run waited until the run's end.)
  *
  * Without either, `acquireMarker` returns null and the concurrent plan marks on the main thread in steps.
  */
@@ -43,7 +47,7 @@ let waiters: (() => void)[] = [];
 
 class PooledMarker implements MarkerThread {
   dead = false;
-  /** The thread runs and listens (Node: 'online'; browser: its 'ready' message). */
+  /** The thread runs and gets our messages at once (Node: 'online'; browser: it answered our ping). */
   ready = false;
   constructor(
     readonly kind: MarkerKind,
@@ -116,6 +120,7 @@ function spawnWeb(): PooledMarker | null {
   w.onmessage = (e: MessageEvent) => {
     if (e.data === 'ready') pm.online();
   };
+  w.postMessage('ping');
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault();
     pm.die(true);
