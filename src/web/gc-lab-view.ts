@@ -11,7 +11,7 @@
  * ```
  * Elements: `#lab` carries `data-lab-state` (idle · running · done · error); `#lab-workload`, `#lab-size`,
  * `#lab-run`; one `tr[data-lab-collector]` per run with `data-marked-in`, `data-cycles`, `data-worker-cycles`,
- * `data-main-cycles`, `data-marker-failures`, `data-pauses`, `data-p50`, `data-p99`, `data-max` (ms),
+ * `data-main-cycles`, `data-main-busy`, `data-marker-failures`, `data-pauses`, `data-p50`, `data-p99`, `data-max` (ms), `data-max-kind`,
  * `data-mmu1`, `data-mmu10`, `data-time`, `data-checksum` (ok · failed), `data-checked`, `data-violations`,
  * `data-marked-objects` (or `data-error` with the error's name when the run threw); `svg[data-lab-strip]` per run.
  */
@@ -41,6 +41,7 @@ function row(r: PauseLabRun): string {
   const p = r.pauses;
   const mmu = (w: number): number => p.mmu.find((m) => m.windowMs === w)?.utilization ?? 1;
   const sound = r.checksumOk && r.violations.length === 0;
+  const maxKind = Object.entries(r.kinds).find(([, k]) => k.maxMs === p.maxMs)?.[0] ?? '';
   const checks =
     `<span class="${r.checksumOk ? 'ok' : 'bad'}">${r.checksumOk ? 'checksums ok' : 'checksum FAILED'}</span>` +
     (r.checkedCollections > 0 ? ` <span class="note">(${r.checkedCollections} compared)</span>` : '') +
@@ -50,11 +51,11 @@ function row(r: PauseLabRun): string {
     (r.collector === 'concurrent' ? ` <span class="note">${r.workerCycles} in worker · ${r.mainThreadCycles} local</span>` : '');
   return (
     `<tr data-lab-collector="${esc(r.collector)}" data-marked-in="${r.markedIn}" data-cycles="${r.cycles}" data-worker-cycles="${r.workerCycles}" ` +
-    `data-main-cycles="${r.mainThreadCycles}" data-marker-failures="${r.markerFailures}" data-full="${r.fullCollections}" data-pauses="${p.count}" ` +
-    `data-p50="${p.p50Ms}" data-p99="${p.p99Ms}" data-max="${p.maxMs}" data-mmu1="${mmu(1)}" data-mmu10="${mmu(10)}" data-time="${r.timeMs}" ` +
+    `data-main-cycles="${r.mainThreadCycles}" data-main-busy="${r.mainThreadCyclesMarkerBusy}" data-marker-failures="${r.markerFailures}" data-full="${r.fullCollections}" data-pauses="${p.count}" ` +
+    `data-p50="${p.p50Ms}" data-p99="${p.p99Ms}" data-max="${p.maxMs}" data-max-kind="${esc(maxKind)}" data-mmu1="${mmu(1)}" data-mmu10="${mmu(10)}" data-time="${r.timeMs}" ` +
     `data-checksum="${r.checksumOk ? 'ok' : 'failed'}" data-checked="${r.checkedCollections}" data-violations="${r.violations.length}" data-marked-objects="${r.lastMarkedObjects}" data-sound="${sound}">` +
     `<td><b>${esc(r.collector)}</b></td><td class="l" title="${esc(r.markerNote)}">${marking}</td><td>${r.cycles}${r.fullCollections ? ` <span class="note">(${r.fullCollections} full)</span>` : ''}</td>` +
-    `<td>${p.count}</td><td>${ms(p.p50Ms)}</td><td>${ms(p.p99Ms)}</td><td><b>${ms(p.maxMs)}</b></td><td>${pct(mmu(1))}</td><td>${pct(mmu(10))}</td>` +
+    `<td>${p.count}</td><td>${ms(p.p50Ms)}</td><td>${ms(p.p99Ms)}</td><td title="longest pause: ${esc(maxKind)}"><b>${ms(p.maxMs)}</b></td><td>${pct(mmu(1))}</td><td>${pct(mmu(10))}</td>` +
     `<td>${r.timeMs.toFixed(0)}</td><td class="l">${checks}</td></tr>`
   );
 }

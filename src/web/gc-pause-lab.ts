@@ -6,17 +6,20 @@
  * The mutator runs on the page's main thread, synchronously, as a program would. For `concurrent` the lab first
  * awaits a booted marker (`markerReady`: a Web Worker cannot start while the main thread is busy), then the plan
  * hands each marking cycle to it over the heap's SharedArrayBuffer; the main thread's pauses are the start
- * handshake, the remark and the lazy sweep steps. Where marking ran is read back from the plan and the pool:
- * cycles started other than stop-the-world full ones (completed cycles − full collections, + one in progress)
- * against cycles posted to the marker (`remoteCycles`), and marker threads that failed during the run. (A
- * cycle a full collection abandoned mid-mark is counted in neither; binary-trees asks for no full collection.) Correctness is the workload's own checks (binary-trees: every tree's node
+ * handshake, the remark and the lazy sweep steps. Where marking ran is observed, not inferred: cycles posted to
+ * the marker (`remoteCycles`), marker threads that failed during the run, and every cycle in which a collector
+ * step found the plan marking locally (phase MARK, not remote) — seen through the heap's `onCollect` hook, kept
+ * in place while the random graph installs its own (the plan marks locally when it has no marker, when its marker
+ * died, or when its marker had not yet gone idle after the previous cycle; stop-the-world full collections mark
+ * locally by definition and are counted apart). Correctness is the workload's own checks (binary-trees: every tree's node
  * count; random graph: reachability checksum against a model before and after every collection step, and a final
  * full collection retaining exactly the model's reachable bytes) plus `heap.verify()` at the end.
  */
-import { createManagedHeap, runBinaryTrees, runRandomGraph, type ManagedHeapOptions } from '../gc/index.js';
+import { createManagedHeap, runBinaryTrees, runRandomGraph, type ManagedHeap, type ManagedHeapOptions } from '../gc/index.js';
 import { pauseLogOf, summarizePauses, PAUSE_NAMES, type PauseSummary } from '../gc/pauses.js';
 import { markerKind, markerReady, markerThreadsFailed } from '../gc/concurrent/spawn.js';
-import { PHASE_IDLE, type SatbPlan } from '../gc/plan-incremental.js';
+import { PHASE_IDLE, PHASE_MARK, type SatbPlan } from '../gc/plan-incremental.js';
+import { C_W_STATE, W_IDLE } from '../gc/concurrent/layout.js';
 
 /** The lab's workloads. */
 export const pauseLabWorkloads = ['binary-trees', 'random-graph'] as const;
@@ -45,8 +48,10 @@ export interface PauseLabRun {
   startedCycles: number;
   /** Cycles whose marking was posted to a marker thread. */
   workerCycles: number;
-  /** Cycles started that marked on the main thread (incremental: all of them). */
+  /** Cycles (other than full collections) whose marking advanced on the main thread (incremental: all of them). */
   mainThreadCycles: number;
+  /** Of those, the ones whose marker was still busy with the previous cycle when the first local step ran. */
+  mainThreadCyclesMarkerBusy: number;
   /** Stop-the-world full collections (the reservation ran out, or the workload asked for one). */
   fullCollections: number;
   /** Marker threads that failed during the run. */
@@ -76,6 +81,36 @@ export interface PauseLabRun {
 
 const now = (): number => performance.now();
 
+type CollectHook = ManagedHeap['onCollect'];
+
+/**
+ * Watches `h` for collector steps taken while `plan` marks on the main thread, one count per cycle. The hook stays
+ * first in line when a workload sets `h.onCollect` (the workload's hook is called after it, and restoring what
+ * the workload read back puts the watcher alone again).
+ */
+function watchLocalMarking(h: ManagedHeap, plan: Partial<SatbPlan>): { cycles: number; busy: number } {
+  const seen = { cycles: 0, busy: 0 };
+  let last = -1;
+  let inner: CollectHook = null;
+  const watcher = (phase: 'before' | 'after', major: boolean): void => {
+    if (phase === 'before' && !major && plan.phase === PHASE_MARK && plan.remote === false && plan.cycles !== last) {
+      last = plan.cycles ?? 0;
+      seen.cycles++;
+      if (plan.ctl !== undefined && Atomics.load(plan.ctl, C_W_STATE) !== W_IDLE) seen.busy++;
+    }
+    inner?.(phase, major);
+  };
+  Object.defineProperty(h, 'onCollect', {
+    configurable: true,
+    enumerable: true,
+    get: () => watcher,
+    set: (fn: CollectHook) => {
+      inner = fn === watcher ? null : fn;
+    },
+  });
+  return seen;
+}
+
 /**
  * Runs `workload` at `size` on a fresh heap managed by `collector` ('incremental' or 'concurrent'; any registered
  * collector with a pause log works) and reports its pauses. For 'concurrent' a marker thread is booted first.
@@ -91,6 +126,7 @@ export async function runPauseLab(collector: string, workload: PauseLabWorkload,
   let checksumOk: boolean;
   let detail: string;
   let checked = 0;
+  const local = watchLocalMarking(h, plan);
   const t0 = now();
   if (workload === 'binary-trees') {
     ({ checksumOk, detail } = runBinaryTrees(h, size));
@@ -109,7 +145,7 @@ export async function runPauseLab(collector: string, workload: PauseLabWorkload,
   const started = Math.max(0, cycles - full) + (plan.phase !== undefined && plan.phase !== PHASE_IDLE ? 1 : 0);
   const workerCycles = plan.remoteCycles ?? 0;
   const markerFailures = markerThreadsFailed() - failed0;
-  const mainThreadCycles = Math.max(0, started - workerCycles);
+  const mainThreadCycles = local.cycles;
   let markedIn: MarkedIn;
   let markerNote: string;
   if (collector !== 'concurrent') {
@@ -132,7 +168,11 @@ export async function runPauseLab(collector: string, workload: PauseLabWorkload,
       (full > 0 ? ` (and the ${full} stop-the-world full collections, which mark on the main thread by definition)` : '');
   } else {
     markedIn = 'mixed';
-    markerNote = `${workerCycles} cycles marked in the worker, ${mainThreadCycles} on the main thread${markerFailures > 0 ? ` (${markerFailures} marker threads failed)` : ' (the marker was still finishing the previous cycle)'}`;
+    markerNote =
+      `${workerCycles} cycles marked in the worker, ${mainThreadCycles} on the main thread` +
+      (markerFailures > 0
+        ? ` (${markerFailures} marker threads failed)`
+        : ` (the plan marks locally when its marker has not yet gone idle after the previous cycle${local.busy > 0 ? `: still busy at ${local.busy} of them` : ''})`);
   }
   const s = h.stats();
   const run: PauseLabRun = {
@@ -143,7 +183,8 @@ export async function runPauseLab(collector: string, workload: PauseLabWorkload,
     cycles,
     startedCycles: started,
     workerCycles,
-    mainThreadCycles: collector === 'concurrent' ? mainThreadCycles : started,
+    mainThreadCycles,
+    mainThreadCyclesMarkerBusy: local.busy,
     fullCollections: full,
     markerFailures,
     markedIn,

@@ -64,8 +64,8 @@ test('concurrent collector in Chromium: marking runs in a module Web Worker over
   assert.ok(workers.some((u) => /\/assets\/worker-[\w-]+\.js$/.test(u)), `page workers: ${workers.join(', ')}`);
   assert.equal(await page.locator('svg[data-lab-strip]').count(), 2);
   await page.locator('#lab').screenshot({ path: join(ARTIFACTS, 'gc-pause-lab.png') });
-  t.diagnostic(`Chromium binary-trees 12: concurrent ${con.cycles} cycles (${con.workerCycles} in the Web Worker), ${con.pauses} pauses, p50 ${fig(con, 'p50').toFixed(3)} ms, p99 ${fig(con, 'p99').toFixed(3)} ms, max ${fig(con, 'max').toFixed(3)} ms, MMU 10 ms ${fig(con, 'mmu10').toFixed(2)}, ${fig(con, 'time').toFixed(0)} ms`);
-  t.diagnostic(`Chromium binary-trees 12: incremental ${inc.cycles} cycles, ${inc.pauses} pauses, p50 ${fig(inc, 'p50').toFixed(3)} ms, p99 ${fig(inc, 'p99').toFixed(3)} ms, max ${fig(inc, 'max').toFixed(3)} ms, MMU 10 ms ${fig(inc, 'mmu10').toFixed(2)}, ${fig(inc, 'time').toFixed(0)} ms`);
+  t.diagnostic(`Chromium binary-trees 12: concurrent ${con.cycles} cycles (${con.workerCycles} in the Web Worker), ${con.pauses} pauses, p50 ${fig(con, 'p50').toFixed(3)} ms, p99 ${fig(con, 'p99').toFixed(3)} ms, max ${fig(con, 'max').toFixed(3)} ms (${con.maxKind}), MMU 10 ms ${fig(con, 'mmu10').toFixed(2)}, ${fig(con, 'time').toFixed(0)} ms`);
+  t.diagnostic(`Chromium binary-trees 12: incremental ${inc.cycles} cycles, ${inc.pauses} pauses, p50 ${fig(inc, 'p50').toFixed(3)} ms, p99 ${fig(inc, 'p99').toFixed(3)} ms, max ${fig(inc, 'max').toFixed(3)} ms (${inc.maxKind}), MMU 10 ms ${fig(inc, 'mmu10').toFixed(2)}, ${fig(inc, 'time').toFixed(0)} ms`);
 
   // random graph: rewired while the worker marks; the reachability checksum is compared with a model before and
   // after every collection step, and a final full collection must retain exactly the reachable bytes
@@ -78,7 +78,9 @@ test('concurrent collector in Chromium: marking runs in a module Web Worker over
   assert.ok(fig(rc, 'workerCycles') >= 1, `${rc.workerCycles} random-graph cycles marked in the worker`);
   assert.equal(fig(rc, 'markerFailures'), 0);
   assert.ok(rc.markedIn === 'web-worker' || rc.markedIn === 'mixed', rc.markedIn);
-  t.diagnostic(`Chromium random-graph 4 (checked): concurrent ${rc.cycles} cycles, ${rc.workerCycles} in the Web Worker, ${rc.checked} checksum comparisons, marked in ${rc.markedIn}`);
+  // 'mixed' is allowed here: right after a remark the workload's own collectNow() can start the next cycle before the
+  // worker has gone idle, and the plan then marks that cycle on the main thread rather than race the worker
+  t.diagnostic(`Chromium random-graph 4 (checked): concurrent ${rc.cycles} cycles (${rc.full} full), ${rc.workerCycles} in the Web Worker, ${rc.mainCycles} on the main thread (marker still busy at ${rc.mainBusy}), ${rc.checked} checksum comparisons`);
   await page.close();
 });
 
