@@ -442,7 +442,7 @@ export class SatbPlan implements GcPlan, PausingPlan {
     this.markWork = 0;
     this.freedInCycle = 0;
     this.remote = false;
-    if (!forceLocal && this.acquireMarker !== null && this.side instanceof SharedArrayBuffer && this.marker === null) {
+    if (!forceLocal && this.acquireMarker !== null && typeof SharedArrayBuffer !== 'undefined' && this.side instanceof SharedArrayBuffer && this.marker === null) {
       this.marker = this.acquireMarker();
     }
     if (!forceLocal && this.marker !== null && !this.marker.dead && Atomics.load(this.ctl, C_W_STATE) === W_IDLE) {

@@ -101,13 +101,8 @@ function plainServer(root: string): Promise<{ server: Server; url: string }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
 }
 
-// TODO for the lead: src/gc/plan-incremental.ts:445 evaluates `this.side instanceof SharedArrayBuffer`, a ReferenceError
-// where SharedArrayBuffer is undefined (any page that is not cross-origin isolated), so the concurrent plan's fallback
-// throws at its first cycle. Guarding it (`typeof SharedArrayBuffer !== 'undefined' && …`) makes this test pass
-// (checked on a copy of the tree); drop the `todo` then.
-const FALLBACK_TODO = 'fails until plan-incremental.ts:445 guards `instanceof SharedArrayBuffer` (ReferenceError without cross-origin isolation)';
 
-test('concurrent collector in Chromium without cross-origin isolation: the page says marking fell back to the main thread, and the checks still hold', { skip, todo: FALLBACK_TODO }, async () => {
+test('concurrent collector in Chromium without cross-origin isolation: the page says marking fell back to the main thread, and the checks still hold', { skip }, async () => {
   const { server, url } = await plainServer(ensureWebBuilt());
   try {
     const page = await ui.browser.newPage();
