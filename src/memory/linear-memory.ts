@@ -189,7 +189,15 @@ export class LinearMemory {
       } else if ((this.buffer as ArrayBuffer).resizable) {
         (this.buffer as ArrayBuffer).resize(want);
       } else if ((this.buffer as SharedArrayBuffer).growable) {
-        (this.buffer as SharedArrayBuffer).grow(want);
+        // another thread may have grown it already (past `want`, too: grow() never shrinks, it throws)
+        const sab = this.buffer as SharedArrayBuffer;
+        if (sab.byteLength < end) {
+          try {
+            sab.grow(want);
+          } catch (e) {
+            if (sab.byteLength < end) throw e;
+          }
+        }
       } else {
         return false;
       }

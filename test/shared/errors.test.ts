@@ -19,6 +19,7 @@ import {
   sharedAllocatorFamily,
   type SharedHeap,
 } from '../../src/index.js';
+import { LinearMemory } from '../../src/memory/linear-memory.js';
 
 /** Runs `bad`, expects a `cls` error naming `addr`, and checks the heap did not change. */
 function rejects(h: SharedHeap, bad: () => unknown, cls: typeof DoubleFreeError | typeof InvalidFreeError, addr: number): void {
@@ -203,6 +204,29 @@ describe('slots, close and adoption', () => {
     for (const p of ps) a.free(p);
     assert.ok(a.malloc(100) > 0);
     assert.deepEqual(a.checkHeap(), []);
+  });
+
+  it('a handle attached through a memory that read the buffer before another handle grew it sees the whole heap', () => {
+    // the race the torture run hit under load: the memory is made, another worker grows the heap, then the handle is built
+    const a = createSharedHeap({ maxBytes: 64 << 20 });
+    const mem = new LinearMemory({ memory: a.buffer as SharedArrayBuffer });
+    const before = mem.u8.length;
+    const big = a.malloc(before); // its pages lie beyond what `mem` can see
+    assert.ok(big > 0 && a.buffer.byteLength > before, 'the heap grew past the view the memory read');
+    const smalls: number[] = [];
+    while (smalls.length < 4000 && (smalls.length === 0 || smalls[smalls.length - 1]! < a.buffer.byteLength - (1 << 16))) smalls.push(a.malloc(48));
+    const far = smalls.filter((p) => p >= before);
+    assert.ok(far.length > 0, 'some small blocks lie beyond the old view');
+    const b = attachSharedMemory(mem);
+    assert.equal(b.usableSize(big), a.usableSize(big));
+    for (const p of far) assert.equal(b.usableSize(p), 48);
+    for (const p of far) b.free(p); // cross-slot frees of blocks beyond the memory's first view
+    b.free(big);
+    const q = b.malloc(100_000);
+    assert.ok(q > 0);
+    assert.equal(b.usableSize(q) >= 100_000, true);
+    assert.deepEqual(a.checkHeap(), []);
+    assert.equal(a.stats().liveBlocks, smalls.length - far.length + 1);
   });
 
   it('isSharedHeap and attach reject other buffers', () => {

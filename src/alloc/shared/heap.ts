@@ -121,12 +121,15 @@ export class SharedHeap implements Allocator {
     this.slotBase = this.u32[H_SLOT_OFFSET]! >>> 2;
     this.headBase = this.slotBase + (slot * SLOT_BYTES) / 4 + S_HEAD;
     this.dataStart = this.u32[H_META_PAGES]! * PAGE;
-    memory.setBrk(Math.max(memory.brk, this.u32[H_HIGH_PAGES]! * PAGE)); // this handle's break = the heap's high water
+    // re-bind on growth BEFORE anything can grow: setBrk below may reserve (another worker can have grown
+    // the heap since `memory` read the buffer), and views re-bound without this hook would leave the
+    // handle reading a shorter view than its memory, which no later refresh() would notice
     memory.onGrow = (m) => {
       this.u32 = m.u32;
       this.u8 = m.u8;
       this.viewEnd = m.u8.length;
     };
+    memory.setBrk(Math.max(memory.brk, this.u32[H_HIGH_PAGES]! * PAGE)); // this handle's break = the heap's high water
   }
 
   /** The shared buffer behind the heap (the same object in every worker after structured cloning). */
