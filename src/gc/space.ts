@@ -46,8 +46,8 @@ export class Space {
   hwm: number;
   /** Free list: the allocator placing objects, over [start, end). */
   readonly allocator: Allocator | null;
-  /** Free list: object-start bitmap, bit (p - start) >>> 3. */
-  readonly starts: Uint32Array;
+  /** Free list: object-start bitmap, bit (p - start) >>> 3. Int32 words: a word read is a small integer in every tier (a Uint32 word ≥ 2^31 is boxed until the code is optimized). */
+  readonly starts: Int32Array;
   /** Free list: bytes of live objects (their header sizes). */
   used = 0;
   /** Free list: live objects. */
@@ -64,7 +64,7 @@ export class Space {
     this.hwm = start;
     this.soft = Math.min(Math.max(soft, start), end);
     this.allocator = allocator;
-    this.starts = new Uint32Array(kind === SPACE_FREELIST ? ((end - start + 255) >>> 8) + 1 : 0);
+    this.starts = new Int32Array(kind === SPACE_FREELIST ? ((end - start + 255) >>> 8) + 1 : 0);
   }
 
   /** True when `p` lies in [start, end). */
