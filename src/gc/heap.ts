@@ -106,6 +106,14 @@ export interface ManagedHeapOptions {
   maxTypes?: number;
   /** Free-list allocator preset for free-list spaces (mark-sweep space, large objects). Default: heapkit's default. */
   allocator?: string;
+  /**
+   * Write to every 4 KiB page of the heap (and its side bitmaps) at creation, so the operating system commits
+   * them now rather than at first touch, inside the mutator or a collector step (like the JVM's
+   * `-XX:+AlwaysPreTouch`). A first touch costs a page fault, about 3 µs on a VM, and a step that meets a
+   * few hundred of them overruns its deadline by a millisecond. Costs creation time (~1 ms per 4 MiB) and
+   * resident memory (all of `maxBytes` at once). Contents are kept. Default false.
+   */
+  preTouch?: boolean;
 }
 
 /** A declared type. */
@@ -370,6 +378,17 @@ export class ManagedHeap {
     this.spaces.push(this.los);
     this.resetLimit();
     this.openEpoch();
+    if (opts.preTouch === true) this.preTouch(base, base + maxBytes);
+  }
+
+  /** Writes one byte per page in [from, to) of the memory and of every space's start bitmap (values kept), committing the pages. */
+  private preTouch(from: number, to: number): void {
+    const u8 = this.u8;
+    for (let p = from; p < to; p += 4096) u8[p] = u8[p]!;
+    for (const s of this.spaces) {
+      const w = s.starts;
+      for (let i = 0; i < w.length; i += 1024) w[i] = w[i]!;
+    }
   }
 
   /** Word index of the type table. */

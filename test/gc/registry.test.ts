@@ -76,6 +76,9 @@ describe('runner and CLI', () => {
     const rows = JSON.parse(res.stdout) as { collector: string; workload: string; checksumOk: boolean }[];
     assert.equal(rows.length, 2 * collectorNames().filter((n) => !n.startsWith('test-')).length); // every collector registered outside this test
     assert.ok(rows.every((r) => r.checksumOk));
+    const touched = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gc', '--size', '6', '--json', '--pre-touch', '--collector', 'incremental,mark-sweep', '--workload', 'gcbench'], { encoding: 'utf8' });
+    assert.equal(touched.status, 0, touched.stderr);
+    assert.deepEqual((JSON.parse(touched.stdout) as { collector: string; checksumOk: boolean }[]).map((r) => [r.collector, r.checksumOk]), [['incremental', true], ['mark-sweep', true]]);
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gc', '--collector', 'nope'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unknown collector 'nope'/);

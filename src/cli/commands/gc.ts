@@ -13,6 +13,7 @@ interface GcFlags {
   collector?: string;
   workload?: string;
   size: string;
+  preTouch?: boolean;
   json?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function registerGc(program: Command): void {
     .option('--collector <names>', `comma-separated collectors (default: all: ${collectorNames().join(', ')})`)
     .option('--workload <names>', `comma-separated workloads (default: all: ${gcWorkloadNames.join(', ')})`)
     .option('--size <n>', "binary-trees max depth, GCBench stretch depth (Boehm's standard: 18), random-graph steps / 2000", '14')
+    .option('--pre-touch', 'commit every page of each heap at creation (no page faults inside the run; see ManagedHeapOptions.preTouch)')
     .option('--json', 'print a JSON array of records instead of a table')
     .action((flags: GcFlags) => {
       const size = Number(flags.size);
@@ -67,7 +69,7 @@ export function registerGc(program: Command): void {
       for (const w of workloads) {
         for (const c of collectors) {
           try {
-            rows.push(runGcWorkload(c, w, size));
+            rows.push(runGcWorkload(c, w, size, flags.preTouch === true ? { preTouch: true } : {}));
           } catch (e) {
             const err = e as Error;
             rows.push({ collector: c, workload: w, size, timeMs: 0, collections: 0, minorCollections: 0, majorCollections: 0, maxPauseMs: 0, p99PauseMs: 0, p50PauseMs: 0, totalPauseMs: 0, bytesAllocated: 0, bytesCopied: 0, bytesPromoted: 0, heapHighWater: 0, checksumOk: false, detail: `${err.name}: ${err.message}` });
