@@ -21,6 +21,8 @@
  * floor: the longest stalls a thread that only reads the clock sees over as long a run, alone and with a
  * second thread busy (as the concurrent marker keeps one) — the floor under any max-pause figure here.
  *
+ * HK_BENCH_LONG=<ms> prints every heapkit pause longer than that (kind, time into the run) to stderr.
+ *
  * Usage: node --import tsx bench/gc.ts [--size-bt 16] [--size-gcbench 18] [--collectors a,b] [--runs N]
  *        [--warmup N] [--no-pre-touch] [--live-mb 256] [--no-live] [--no-standard] [--no-as] [--no-noise] [--json]
  * With --runs N each row is the run of median time; "worst max" is the longest pause over all N timed runs.
@@ -30,7 +32,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { bottomUpTree, collectorNames, createManagedHeap, itemCheck, runBinaryTrees, runGcBench } from '../src/gc/index.js';
-import { PauseLog, pauseLogOf, summarizePauses, type PauseSummary } from '../src/gc/pauses.js';
+import { PAUSE_NAMES, PauseLog, pauseLogOf, summarizePauses, type PauseSummary } from '../src/gc/pauses.js';
 import { shutdownMarkers } from '../src/gc/plan-concurrent.js';
 import { compileAs } from './gc/as-workloads.js';
 import { v8BinaryTrees, v8GcBench } from './gc/v8-workloads.js';
@@ -63,14 +65,14 @@ async function runOne(runtime: string, workload: string, size: number, liveMB: n
   let coldMaxMs: number | null = null;
   if (runtime.startsWith('noise')) warmup = 0;
   for (let k = 0; k < warmup; k++) {
-    const w = await runOnce(runtime, workload, size, 0);
+    const w = await runOnce(runtime, workload, size, 0, false);
     if (!w.checksumOk) return { ...w, note: `warm-up run failed its check; ${w.note}` };
     if (k === 0) coldMaxMs = w.pauses?.maxMs ?? null;
   }
   if (warmup > 0) {
     // the warm-up heaps' buffers go now, not in a V8 collection inside the timed run
     (globalThis as { gc?: () => void }).gc?.();
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const r = await runOnce(runtime, workload, size, liveMB);
   shutdownMarkers(); // (kept across the warm-up: the timed run's marker thread is warm too)
@@ -100,7 +102,7 @@ async function noiseFloor(ms: number, busyThread: boolean): Promise<Row> {
   return { runtime, workload: 'spin', size: ms, liveMB: 0, timeMs: last - t0, checksumOk: true, pauses: summarizePauses(log, { from: t0, to: last, windowsMs: [1, 10] }), worstMaxMs: null, coldMaxMs: null, runs: 1, highWaterMB: 0, note: busyThread ? 'clock reads, a 2nd thread spinning' : 'clock reads only' };
 }
 
-async function runOnce(runtime: string, workload: string, size: number, liveMB: number): Promise<Row> {
+async function runOnce(runtime: string, workload: string, size: number, liveMB: number, timed = true): Promise<Row> {
   if (runtime === 'noise' || runtime === 'noise+thread') return noiseFloor(size, runtime === 'noise+thread');
   const row = (timeMs: number, ok: boolean, pauses: PauseSummary | null, hwMB: number, note: string): Row => ({
     runtime, workload, size, liveMB, timeMs, checksumOk: ok, pauses, worstMaxMs: pauses?.maxMs ?? null, coldMaxMs: null, runs: 1, highWaterMB: hwMB, note,
@@ -128,7 +130,8 @@ async function runOnce(runtime: string, workload: string, size: number, liveMB: 
   }
   const maxBytes = liveMB > 0 ? Math.min(3800, Math.max(1024, liveMB * 5)) * 1048576 : 512 * 1048576;
   // pre-touched: page faults of first touch stay out of the run (V8's own heap reuses pages it has touched)
-  const h = createManagedHeap({ collector: runtime, maxBytes, preTouch });
+  // (not the warm-up heap: only pages it touched are given back when it goes, no 512 MB unmapped under the timed run)
+  const h = createManagedHeap({ collector: runtime, maxBytes, preTouch: preTouch && timed });
   let note = '';
   if (liveMB > 0) {
     // ballast: a long-lived tree of ≥ liveMB (2 refs, 16 bytes a node)
@@ -175,6 +178,13 @@ async function runOnce(runtime: string, workload: string, size: number, liveMB: 
   if (plan.cycles !== undefined) note += `${plan.cycles} cycles${plan.remoteCycles ? `, ${plan.remoteCycles} marked in the worker` : ''}`;
   else note += `${h.stats().collections} collections`;
   if (v8InPausesMs > 0) note += `; V8 GC inside pauses ${f(v8InPausesMs)} ms`;
+  if (process.env.HK_BENCH_LONG !== undefined) {
+    // diagnosis: every pause over HK_BENCH_LONG ms (default 1), its kind and when in the run it came
+    const over = Number(process.env.HK_BENCH_LONG) || 1;
+    for (let i = 0; i < log.count; i++) {
+      if (log.durations[i]! > over) process.stderr.write(`${timed ? 'timed' : 'warm-up'} ${runtime}: ${PAUSE_NAMES[log.kinds[i]!] ?? 'pause'} at ${f(log.starts[i]! - t0, 1)} ms lasted ${f(log.durations[i]!)} ms\n`);
+    }
+  }
   return { ...row(t1 - t0, ok, summarizePauses(log, { from: t0, to: t1, windowsMs: [1, 10] }), h.stats().heapHighWater / 1048576, note), maxExV8Ms, v8InPausesMs };
 }
 
