@@ -53,4 +53,5 @@ export { PauseLog, summarizePauses, pauseLogOf, minimumMutatorUtilization, PAUSE
 export type { PauseSummary } from './gc/pauses.js';
 export { SatbPlan } from './gc/plan-incremental.js';
 export type { IncrementalOptions } from './gc/plan-incremental.js';
-export { shutdownMarkers } from './gc/plan-concurrent.js';
+export { shutdownMarkers, markerReady, markerKind, markerThreadsFailed } from './gc/plan-concurrent.js';
+export type { MarkerKind } from './gc/plan-concurrent.js';

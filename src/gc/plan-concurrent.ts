@@ -15,7 +15,8 @@ import { SatbPlan } from './plan-incremental.js';
 import { acquireMarker, prewarmMarker } from './concurrent/spawn.js';
 import { registerCollector } from './registry.js';
 
-export { shutdownMarkers, markerThreadsStarted } from './concurrent/spawn.js';
+export { shutdownMarkers, markerThreadsStarted, markerReady, markerKind, markerThreadsFailed } from './concurrent/spawn.js';
+export type { MarkerKind } from './concurrent/spawn.js';
 
 /** A fresh concurrent plan (one per heap). */
 export function createConcurrentPlan(): SatbPlan {
