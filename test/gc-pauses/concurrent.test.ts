@@ -130,31 +130,6 @@ describe('concurrent collector', () => {
     assert.ok(pauseLogOf(h)!.count > 0);
   });
 
-  it('Linux: the marker thread runs at the lowest priority (nice 19), the main thread at its own', { skip: process.platform !== 'linux' ? 'thread priorities are read from /proc' : false }, async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const nices = (): Map<string, number> => {
-      const m = new Map<string, number>();
-      for (const t of readdirSync('/proc/self/task')) {
-        try {
-          const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-          m.set(t, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])); // field 19 (nice), counted after "(comm) "
-        } catch {
-          // the thread ended meanwhile
-        }
-      }
-      return m;
-    };
-    const { h, plan } = heapOf('concurrent', { triggerFraction: 1, initialBytes: 4 << 20 });
-    const N = h.defineRecord('N', 1, 8);
-    buildList(h, N, 1000);
-    h.collectMinor();
-    assert.equal(plan.remote, true, 'a marker thread took the cycle');
-    assert.ok(await until(() => [...nices().values()].includes(19)), 'a thread of this process runs at nice 19');
-    assert.equal(nices().get(String(process.pid)), 0, 'the main thread keeps nice 0');
-    while ((plan.phase as number) !== PHASE_IDLE) h.collectMinor();
-    plan.dispose();
-  });
-
   it('the pool reuses marker threads across heaps and cycles', async () => {
     const before = markerThreadsStarted();
     for (let i = 0; i < 5; i++) {
