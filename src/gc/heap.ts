@@ -107,7 +107,7 @@ export interface ManagedHeapOptions {
   /** Free-list allocator preset for free-list spaces (mark-sweep space, large objects). Default: heapkit's default. */
   allocator?: string;
   /**
-   * Write to every 4 KiB page of the heap (and its side bitmaps) at creation, so the operating system commits
+   * Write to every 4 KiB page of the heap (and of its spaces' object-start bitmaps) at creation, so the operating system commits
    * them now rather than at first touch, inside the mutator or a collector step (like the JVM's
    * `-XX:+AlwaysPreTouch`). A first touch costs a page fault, about 3 µs on a VM, and a step that meets a
    * few hundred of them overruns its deadline by a millisecond. Costs creation time (~1 ms per 4 MiB) and
